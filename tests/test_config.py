@@ -1,0 +1,72 @@
+"""Config: defaults, overrides, and errors that name the file and the key."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from triage import config
+from triage.errors import UserError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_without_file(settings):
+    assert settings.arxiv.categories == ["cs.LG", "cs.AI", "cs.CL"]
+    assert settings.hype.max_topic_age_months == 6
+    assert settings.web.host == "127.0.0.1"
+
+
+def test_shipped_config_loads_and_documents_every_key():
+    s = config.load(REPO / "config.toml")
+    assert s.digest.from_ == "triage@localhost"
+    text = (REPO / "config.toml").read_text()
+    for section, keys in config.documented_keys().items():
+        assert f"[{section}]" in text, section
+        for key in keys:
+            assert re.search(rf"^{re.escape(key)} = ", text, re.M), (
+                f"[{section}] {key} missing from config.toml"
+            )
+
+
+def test_unknown_key_names_key_and_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[arxiv]\ncategorys = ['cs.LG']\n")
+    with pytest.raises(UserError, match=r"c\.toml.*\[arxiv\] categorys"):
+        config.load(p)
+
+
+def test_wrong_type_names_key(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[gate]\nunlock_per_attempt = 'five'\n")
+    with pytest.raises(UserError, match=r"\[gate\] unlock_per_attempt must be int"):
+        config.load(p)
+
+
+def test_delay_below_three_seconds_refused(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[arxiv]\ndelay_seconds = 1\n")
+    with pytest.raises(UserError, match="delay_seconds must be >= 3"):
+        config.load(p)
+
+
+def test_db_override_and_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_DB", str(tmp_path / "env.db"))
+    assert config.load(None).storage.db == str(tmp_path / "env.db")
+    assert config.load(None, "cli.db").storage.db == "cli.db"
+
+
+def test_cli_bad_config_exits_2_naming_key(runner, tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text("[web]\nport = 'eighty'\n")
+    result = runner.invoke(runner.cli, ["--config", str(p), "init"])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "[web] port" in result.output
+
+
+def test_cli_invalid_toml_exits_2(runner, tmp_path):
+    p = tmp_path / "broken.toml"
+    p.write_text("[web\nport = 1\n")
+    result = runner.invoke(runner.cli, ["--config", str(p), "init"])
+    assert result.exit_code == 2
+    assert "broken.toml" in result.output

@@ -1,0 +1,47 @@
+"""Store: migrations are idempotent; upserts keep the newest version of a paper."""
+
+from triage.papers import Paper, split_id
+from triage.store import MIGRATIONS, Store
+
+
+def _paper(version=1, title="A title", published="2025-01-02", announce="new"):
+    return Paper(
+        id="2501.00001",
+        version=version,
+        title=title,
+        abstract="Abstract.",
+        published=published,
+        categories=["cs.LG", "cs.AI"],
+        announce_type=announce,
+        source="test",
+    )
+
+
+def test_init_is_idempotent(db_path):
+    s = Store(db_path)
+    assert s.init() == sorted(MIGRATIONS)
+    assert s.init() == []
+    assert s.schema_version() == max(MIGRATIONS)
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_replace_updates_version_and_keeps_first_published(store):
+    store.upsert_papers([_paper()])
+    store.upsert_papers([_paper(version=2, title="Revised", published="2025-03-01", announce="replace")])
+    p = store.get_paper("2501.00001")
+    assert (p.version, p.title, p.published, p.announce_type) == (2, "Revised", "2025-01-02", "replace")
+    assert p.primary_category == "cs.LG"
+
+
+def test_older_version_never_overwrites_newer(store):
+    store.upsert_papers([_paper(version=3, title="v3")])
+    store.upsert_papers([_paper(version=1, title="v1")])
+    assert store.get_paper("2501.00001").title == "v3"
+    assert store.count_papers() == 1
+
+
+def test_split_id_forms():
+    assert split_id("http://arxiv.org/abs/2501.00001v2") == ("2501.00001", 2)
+    assert split_id("oai:arXiv.org:2604.21952v1") == ("2604.21952", 1)
+    assert split_id("hep-ph/0601001") == ("hep-ph/0601001", 1)
+    assert split_id("https://arxiv.org/abs/quant-ph/0201082v1") == ("quant-ph/0201082", 1)

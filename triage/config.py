@@ -1,0 +1,180 @@
+"""Settings from config.toml into typed objects.
+
+Every key has a default, so an absent file is fine; an unknown key or a wrong type is a
+UserError naming the file and the key, because a silently ignored typo is worse than a stop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage.errors import UserError
+
+
+@dataclass
+class StorageConfig:
+    db: str = "triage.db"
+
+
+@dataclass
+class ArxivConfig:
+    categories: list[str] = field(default_factory=lambda: ["cs.LG", "cs.AI", "cs.CL"])
+    api_url: str = "https://export.arxiv.org/api/query"
+    rss_url: str = "https://rss.arxiv.org/rss/"
+    delay_seconds: float = 3.0
+    page_size: int = 200
+    max_retries: int = 4
+    timeout_seconds: float = 30.0
+    announce_types: list[str] = field(default_factory=lambda: ["new", "cross"])
+
+    def validate(self, where: str) -> None:
+        if self.delay_seconds < 3:
+            raise UserError(f"{where}: [arxiv] delay_seconds must be >= 3 (arXiv's terms of use).")
+        if not 1 <= self.page_size <= 2000:
+            raise UserError(f"{where}: [arxiv] page_size must be between 1 and 2000.")
+        allowed = {"new", "cross", "replace", "replace-cross"}
+        bad = sorted(set(self.announce_types) - allowed)
+        if bad:
+            raise UserError(f"{where}: [arxiv] announce_types has unknown {bad}; use {sorted(allowed)}.")
+
+
+@dataclass
+class EmbeddingsConfig:
+    model: str = "packaged"
+    batch_size: int = 64
+    max_seq_length: int = 256
+
+
+@dataclass
+class FundamentalsConfig:
+    max_links: int = 3
+
+
+@dataclass
+class HypeConfig:
+    max_topic_age_months: int = 6
+    min_history_months: int = 12
+
+
+@dataclass
+class GateConfig:
+    unlock_per_attempt: int = 5
+    daily_read_budget: int = 5
+    min_bottleneck_chars: int = 40
+
+
+@dataclass
+class DigestConfig:
+    to: list[str] = field(default_factory=list)
+    from_: str = "triage@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    starttls: bool = False
+    ssl: bool = False
+    send_at: str = "07:30"
+    base_url: str = "http://127.0.0.1:8080"
+
+
+@dataclass
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass
+class Settings:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    arxiv: ArxivConfig = field(default_factory=ArxivConfig)
+    embeddings: EmbeddingsConfig = field(default_factory=EmbeddingsConfig)
+    fundamentals: FundamentalsConfig = field(default_factory=FundamentalsConfig)
+    hype: HypeConfig = field(default_factory=HypeConfig)
+    gate: GateConfig = field(default_factory=GateConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    source: str = "(defaults)"
+
+
+def _toml_key(f: dataclasses.Field) -> str:
+    # "from" is a Python keyword; the TOML key stays "from".
+    return f.name.rstrip("_")
+
+
+def _check_type(value, hint, where: str):
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise UserError(f"{where} must be a list, got {type(value).__name__} {value!r}.")
+        return [_check_type(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, bool) or not isinstance(value, hint):
+        raise UserError(f"{where} must be {hint.__name__}, got {type(value).__name__} {value!r}.")
+    return value
+
+
+def _build(cls, table: dict, path: str, section: str):
+    hints = typing.get_type_hints(cls)
+    fields = {_toml_key(f): f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - set(fields))
+    if unknown:
+        raise UserError(
+            f"{path}: unknown key [{section}] {unknown[0]}; known keys are {', '.join(sorted(fields))}."
+        )
+    kwargs = {
+        fields[k].name: _check_type(v, hints[fields[k].name], f"{path}: [{section}] {k}")
+        for k, v in table.items()
+    }
+    obj = cls(**kwargs)
+    if hasattr(obj, "validate"):
+        obj.validate(path)
+    return obj
+
+
+def load(path: str | os.PathLike | None = None, db: str | None = None) -> Settings:
+    """Read config from `path` (or TRIAGE_CONFIG, or ./config.toml if present), then apply `db`."""
+    path = path or os.environ.get("TRIAGE_CONFIG")
+    if path is None and Path("config.toml").exists():
+        path = "config.toml"
+    data: dict = {}
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise UserError(f"Config file {p} does not exist.")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise UserError(f"{p}: not valid TOML ({e}).") from None
+    where = str(path) if path else "(defaults)"
+    hints = typing.get_type_hints(Settings)
+    sections = {f.name for f in dataclasses.fields(Settings) if f.name != "source"}
+    kwargs = {}
+    for name, table in data.items():
+        if name not in sections:
+            raise UserError(
+                f"{where}: unknown section [{name}]; known sections are {', '.join(sorted(sections))}."
+            )
+        if not isinstance(table, dict):
+            raise UserError(f"{where}: [{name}] must be a table.")
+        kwargs[name] = _build(hints[name], table, where, name)
+    settings = Settings(**kwargs, source=where)
+    db = db or os.environ.get("TRIAGE_DB")
+    if db:
+        settings.storage.db = db
+    return settings
+
+
+def documented_keys() -> dict[str, list[str]]:
+    """Every section and key the loader knows; the docs test compares this with config.toml."""
+    hints = typing.get_type_hints(Settings)
+    return {
+        f.name: [_toml_key(g) for g in dataclasses.fields(hints[f.name])]
+        for f in dataclasses.fields(Settings)
+        if f.name != "source"
+    }

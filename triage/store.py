@@ -1,0 +1,226 @@
+"""The SQLite store: schema, versioned migrations, upserts and queries.
+
+The only module that writes SQL. Every statement is parameterised. Each feature keeps its
+tables and queries in its own section below, and its migrations under its own numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from triage.errors import UserError
+from triage.papers import Paper
+
+# Migrations are applied in key order; numbers are grouped by feature so features can add
+# their own without renumbering each other's: 1-9 papers/sources, 10-19 embeddings and
+# fundamentals, 20-29 topics, 30-39 gate, 40-49 digest.
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE papers (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL DEFAULT 1,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        authors TEXT NOT NULL DEFAULT '[]',
+        categories TEXT NOT NULL DEFAULT '[]',
+        primary_category TEXT,
+        published TEXT NOT NULL,
+        updated TEXT,
+        announce_type TEXT,
+        source TEXT NOT NULL,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX papers_published ON papers(published);
+    CREATE TABLE fetch_progress (
+        key TEXT PRIMARY KEY,
+        done_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
+    10: """
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    ) WITHOUT ROWID
+    """,
+}
+
+
+class Store:
+    """One SQLite database. Open with Store(path); `init()` creates or upgrades it."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            if not parent.exists():
+                raise UserError(f"Database folder {parent} does not exist (from [storage] db or --db).")
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as e:
+            raise UserError(f"{self.path} is not a usable SQLite database ({e}).") from None
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self):
+        """All or nothing: a batch either lands whole or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # --- schema -------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def init(self) -> list[int]:
+        """Apply pending migrations; idempotent. Returns the numbers applied."""
+        applied = []
+        current = self.schema_version()
+        for number in sorted(MIGRATIONS):
+            if number <= current:
+                continue
+            with self.transaction() as conn:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {int(number)}")
+            applied.append(number)
+        return applied
+
+    def require_schema(self) -> None:
+        if self.schema_version() < max(MIGRATIONS):
+            self.init()
+
+    # --- papers -------------------------------------------------------------------------
+
+    _UPSERT = """
+    INSERT INTO papers (id, version, title, abstract, authors, categories, primary_category,
+                        published, updated, announce_type, source)
+    VALUES (:id, :version, :title, :abstract, :authors, :categories, :primary_category,
+            :published, :updated, :announce_type, :source)
+    ON CONFLICT(id) DO UPDATE SET
+        version = excluded.version,
+        title = excluded.title,
+        abstract = excluded.abstract,
+        authors = excluded.authors,
+        categories = excluded.categories,
+        primary_category = excluded.primary_category,
+        published = min(papers.published, excluded.published),
+        updated = excluded.updated,
+        announce_type = excluded.announce_type,
+        source = excluded.source
+    WHERE excluded.version >= papers.version
+    """
+
+    def upsert_papers(self, papers: Iterable[Paper]) -> int:
+        """Insert or update in one transaction; an older version never overwrites a newer one."""
+        rows = [_paper_row(p) for p in papers]
+        if not rows:
+            return 0
+        with self.transaction() as conn:
+            conn.executemany(self._UPSERT, rows)
+        return len(rows)
+
+    def count_papers(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        row = self.conn.execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return _row_paper(row, self._columns("papers")) if row else None
+
+    def iter_papers(self, since: str | None = None, until: str | None = None) -> Iterator[Paper]:
+        """Papers in published order, optionally within [since, until] (ISO dates, inclusive)."""
+        cols = self._columns("papers")
+        cur = self.conn.execute(
+            "SELECT * FROM papers WHERE published >= ? AND published <= ? ORDER BY published, id",
+            (since or "0000", until or "9999"),
+        )
+        for row in cur:
+            yield _row_paper(row, cols)
+
+    def _columns(self, table: str) -> list[str]:
+        return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    # --- fetch progress (resumable backfill) ----------------------------------------------
+
+    def fetch_done(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM fetch_progress WHERE key = ?", (key,)).fetchone() is not None
+
+    def mark_fetch_done(self, key: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO fetch_progress (key) VALUES (?)", (key,))
+
+    # --- embeddings and fundamentals (10-19) ----------------------------------------------
+
+    def get_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        """Cached float32 vectors for the given text hashes (missing ones are absent)."""
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = self.conn.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",  # noqa: S608 (only ? marks)
+                [model, *chunk],
+            )
+            for h, blob in cur:
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_vectors(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items]
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)", rows
+            )
+
+    # --- topics (20-29) -------------------------------------------------------------------
+
+    # --- gate (30-39) ---------------------------------------------------------------------
+
+    # --- digest (40-49) -------------------------------------------------------------------
+
+
+def _paper_row(p: Paper) -> dict:
+    d = p.to_dict()
+    d["authors"] = json.dumps(p.authors, ensure_ascii=False)
+    d["categories"] = json.dumps(p.categories)
+    return d
+
+
+def _row_paper(row: tuple, cols: list[str]) -> Paper:
+    d = dict(zip(cols, row, strict=True))
+    return Paper(
+        id=d["id"],
+        version=d["version"],
+        title=d["title"],
+        abstract=d["abstract"],
+        authors=json.loads(d["authors"]),
+        categories=json.loads(d["categories"]),
+        primary_category=d["primary_category"],
+        published=d["published"],
+        updated=d["updated"],
+        announce_type=d["announce_type"],
+        source=d["source"],
+    )
