@@ -51,6 +51,43 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (model, text_hash)
     ) WITHOUT ROWID
     """,
+    11: """
+    CREATE TABLE paper_fundamentals (
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        fundamental_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        rank INTEGER NOT NULL,
+        PRIMARY KEY (paper_id, fundamental_id)
+    );
+    CREATE INDEX paper_fundamentals_fid ON paper_fundamentals(fundamental_id, score);
+    CREATE TABLE paper_analysis (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    )
+    """,
+    20: """
+    CREATE TABLE topics (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        terms TEXT NOT NULL DEFAULT '[]',
+        onset TEXT,
+        age_days INTEGER,
+        hype INTEGER,
+        active INTEGER NOT NULL DEFAULT 0,
+        why TEXT,
+        curve TEXT NOT NULL DEFAULT '[]',
+        earliest TEXT NOT NULL DEFAULT '[]',
+        size INTEGER NOT NULL DEFAULT 0,
+        as_of TEXT NOT NULL
+    );
+    CREATE TABLE paper_topics (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE
+    );
+    CREATE INDEX paper_topics_topic ON paper_topics(topic_id)
+    """,
 }
 
 
@@ -176,12 +213,9 @@ class Store:
     def get_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
         """Cached float32 vectors for the given text hashes (missing ones are absent)."""
         found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk in _chunks(list(dict.fromkeys(hashes))):
             cur = self.conn.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",  # noqa: S608 (only ? marks)
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(chunk)})",  # noqa: S608
                 [model, *chunk],
             )
             for h, blob in cur:
@@ -195,11 +229,107 @@ class Store:
                 "INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)", rows
             )
 
+    def set_paper_fundamentals(self, links: dict[str, list[tuple[str, float]]]) -> None:
+        """Replace the links of the given papers: {paper_id: [(fundamental_id, score), ...] best first}."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in links])
+            conn.executemany(
+                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
+                [(p, fid, float(score), r) for p, ls in links.items() for r, (fid, score) in enumerate(ls)],
+            )
+
+    def fundamentals_for(self, paper_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """{paper_id: [(fundamental_id, score), ...] best first}; papers without links are absent."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT paper_id, fundamental_id, score FROM paper_fundamentals "  # noqa: S608 (only ? marks)
+                f"WHERE paper_id IN ({_marks(chunk)}) ORDER BY paper_id, rank",
+                chunk,
+            )
+            for pid, fid, score in cur:
+                out.setdefault(pid, []).append((fid, score))
+        return out
+
     # --- topics (20-29) -------------------------------------------------------------------
+
+    def replace_topics(self, topics: list[dict], assignments: dict[str, int]) -> None:
+        """Swap in a new topic model whole: topics (dicts of the topics columns) and paper -> topic id."""
+        cols = [
+            "id",
+            "label",
+            "terms",
+            "onset",
+            "age_days",
+            "hype",
+            "active",
+            "why",
+            "curve",
+            "earliest",
+            "size",
+            "as_of",
+        ]
+        rows = []
+        for t in topics:
+            row = {c: t.get(c) for c in cols}
+            for c in ("terms", "curve", "earliest"):
+                row[c] = json.dumps(t.get(c) or [])
+            row["hype"] = None if t.get("hype") is None else int(bool(t["hype"]))
+            row["active"] = int(bool(t.get("active")))
+            row["size"] = int(t.get("size") or 0)
+            rows.append(row)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM paper_topics")
+            conn.execute("DELETE FROM topics")
+            conn.executemany(
+                f"INSERT INTO topics ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
+                rows,
+            )
+            conn.executemany(
+                "INSERT INTO paper_topics (paper_id, topic_id) VALUES (?, ?)", list(assignments.items())
+            )
+
+    def topics(self) -> list[dict]:
+        """Every topic, youngest onset first; JSON columns decoded, hype as True/False/None."""
+        cur = self.conn.execute("SELECT * FROM topics ORDER BY onset IS NULL, onset DESC, id")
+        cols = [d[0] for d in cur.description]
+        return [_topic_row(dict(zip(cols, r, strict=True))) for r in cur]
+
+    def topic_for(self, paper_ids: list[str]) -> dict[str, dict]:
+        """{paper_id: topic dict} for papers that have a topic."""
+        out: dict[str, dict] = {}
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT pt.paper_id, t.* FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "  # noqa: S608
+                f"WHERE pt.paper_id IN ({_marks(chunk)})",
+                chunk,
+            )
+            cols = [d[0] for d in cur.description]
+            for r in cur:
+                d = dict(zip(cols, r, strict=True))
+                out[d.pop("paper_id")] = _topic_row(d)
+        return out
 
     # --- gate (30-39) ---------------------------------------------------------------------
 
     # --- digest (40-49) -------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _marks(chunk: list) -> str:
+    return ",".join("?" * len(chunk))
+
+
+def _topic_row(d: dict) -> dict:
+    for c in ("terms", "curve", "earliest"):
+        d[c] = json.loads(d[c])
+    d["hype"] = None if d["hype"] is None else bool(d["hype"])
+    d["active"] = bool(d["active"])
+    return d
 
 
 def _paper_row(p: Paper) -> dict:
