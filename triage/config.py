@@ -59,6 +59,17 @@ class FundamentalsConfig:
 class HypeConfig:
     max_topic_age_months: int = 6
     min_history_months: int = 12
+    cluster_size: int = 40
+    min_month_papers: int = 30
+    baseline_months: int = 6
+    rise_ratio: float = 4.0
+    min_share: float = 0.002
+    sustain_months: int = 3
+    min_topic_papers: int = 8
+    phrase_overlap: float = 0.5
+    active_months: int = 2
+    active_ratio: float = 0.3
+    rebuild_days: int = 30
 
 
 @dataclass

@@ -88,6 +88,24 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX paper_topics_topic ON paper_topics(topic_id)
     """,
+    21: """
+    ALTER TABLE topics ADD COLUMN kind TEXT NOT NULL DEFAULT 'cluster';
+    ALTER TABLE topics ADD COLUMN centroid BLOB;
+    ALTER TABLE topics ADD COLUMN built_as_of TEXT;
+    CREATE TABLE topic_counts (
+        topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        month TEXT NOT NULL,
+        source TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (topic_id, month, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE topic_totals (
+        month TEXT NOT NULL,
+        source TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (month, source)
+    ) WITHOUT ROWID
+    """,
 }
 
 
@@ -253,41 +271,99 @@ class Store:
 
     # --- topics (20-29) -------------------------------------------------------------------
 
-    def replace_topics(self, topics: list[dict], assignments: dict[str, int]) -> None:
-        """Swap in a new topic model whole: topics (dicts of the topics columns) and paper -> topic id."""
-        cols = [
-            "id",
-            "label",
-            "terms",
-            "onset",
-            "age_days",
-            "hype",
-            "active",
-            "why",
-            "curve",
-            "earliest",
-            "size",
-            "as_of",
-        ]
-        rows = []
-        for t in topics:
-            row = {c: t.get(c) for c in cols}
-            for c in ("terms", "curve", "earliest"):
-                row[c] = json.dumps(t.get(c) or [])
-            row["hype"] = None if t.get("hype") is None else int(bool(t["hype"]))
-            row["active"] = int(bool(t.get("active")))
-            row["size"] = int(t.get("size") or 0)
-            rows.append(row)
+    _TOPIC_COLS = (
+        "id",
+        "label",
+        "terms",
+        "onset",
+        "age_days",
+        "hype",
+        "active",
+        "why",
+        "curve",
+        "earliest",
+        "size",
+        "as_of",
+        "kind",
+        "centroid",
+        "built_as_of",
+    )
+
+    def replace_topics(
+        self,
+        topics: list[dict],
+        assignments: dict[str, int],
+        counts: Iterable[tuple[int, str, str, int]] = (),
+        totals: Iterable[tuple[str, str, int]] = (),
+    ) -> None:
+        """Swap in a new topic model whole: topics (dicts of the topics columns), paper -> topic id,
+        and the monthly (topic, month, source, n) counts and (month, source, n) totals behind the curves."""
         with self.transaction() as conn:
+            conn.execute("DELETE FROM topic_counts")
+            conn.execute("DELETE FROM topic_totals")
             conn.execute("DELETE FROM paper_topics")
             conn.execute("DELETE FROM topics")
+            cols = self._TOPIC_COLS
             conn.executemany(
                 f"INSERT INTO topics ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
-                rows,
+                [_topic_db_row(t) for t in topics],
             )
             conn.executemany(
                 "INSERT INTO paper_topics (paper_id, topic_id) VALUES (?, ?)", list(assignments.items())
             )
+            conn.executemany("INSERT INTO topic_counts VALUES (?, ?, ?, ?)", list(counts))
+            conn.executemany("INSERT INTO topic_totals VALUES (?, ?, ?)", list(totals))
+
+    def add_topic_papers(
+        self,
+        assignments: dict[str, int],
+        counts: Iterable[tuple[int, str, str, int]],
+        totals: Iterable[tuple[str, str, int]],
+        topics: list[dict],
+    ) -> None:
+        """Incremental step: assign new papers, add their monthly counts, rewrite the verdicts."""
+        cols = [c for c in self._TOPIC_COLS if c not in ("id", "kind", "centroid", "built_as_of")]
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO paper_topics (paper_id, topic_id) VALUES (?, ?)",
+                list(assignments.items()),
+            )
+            conn.executemany(
+                "INSERT INTO topic_counts VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(topic_id, month, source) DO UPDATE SET n = n + excluded.n",
+                list(counts),
+            )
+            conn.executemany(
+                "INSERT INTO topic_totals VALUES (?, ?, ?) "
+                "ON CONFLICT(month, source) DO UPDATE SET n = n + excluded.n",
+                list(totals),
+            )
+            conn.executemany(
+                f"UPDATE topics SET {', '.join(c + ' = :' + c for c in cols)} WHERE id = :id",  # noqa: S608
+                [_topic_db_row(t) for t in topics],
+            )
+
+    def topic_model(self) -> list[dict]:
+        """Every topic with its kind and centroid (float32 vector or None), for incremental assignment."""
+        cur = self.conn.execute("SELECT * FROM topics ORDER BY id")
+        cols = [d[0] for d in cur.description]
+        return [_topic_row(dict(zip(cols, r, strict=True)), centroid=True) for r in cur]
+
+    def topic_counts(self) -> list[tuple[int, str, str, int]]:
+        return self.conn.execute("SELECT topic_id, month, source, n FROM topic_counts").fetchall()
+
+    def topic_totals(self) -> list[tuple[str, str, int]]:
+        return self.conn.execute("SELECT month, source, n FROM topic_totals").fetchall()
+
+    def papers_without_topic(self, until: str) -> list[Paper]:
+        """Papers published up to `until` (inclusive) that no topic holds yet."""
+        cols = self._columns("papers")
+        cur = self.conn.execute(
+            "SELECT p.* FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
+            "WHERE pt.paper_id IS NULL AND p.published <= ? ORDER BY p.published, p.id",
+            (until,),
+        )
+        return [_row_paper(row, cols) for row in cur]
 
     def topics(self) -> list[dict]:
         """Every topic, youngest onset first; JSON columns decoded, hype as True/False/None."""
@@ -324,12 +400,28 @@ def _marks(chunk: list) -> str:
     return ",".join("?" * len(chunk))
 
 
-def _topic_row(d: dict) -> dict:
+def _topic_row(d: dict, centroid: bool = False) -> dict:
     for c in ("terms", "curve", "earliest"):
         d[c] = json.loads(d[c])
     d["hype"] = None if d["hype"] is None else bool(d["hype"])
     d["active"] = bool(d["active"])
+    blob = d.pop("centroid", None)
+    if centroid:
+        d["centroid"] = None if blob is None else np.frombuffer(blob, dtype=np.float32)
     return d
+
+
+def _topic_db_row(t: dict) -> dict:
+    row = {c: t.get(c) for c in Store._TOPIC_COLS}
+    for c in ("terms", "curve", "earliest"):
+        row[c] = json.dumps(t.get(c) or [])
+    row["hype"] = None if t.get("hype") is None else int(bool(t["hype"]))
+    row["active"] = int(bool(t.get("active")))
+    row["size"] = int(t.get("size") or 0)
+    row["kind"] = t.get("kind") or "cluster"
+    c = t.get("centroid")
+    row["centroid"] = None if c is None else np.asarray(c, dtype=np.float32).tobytes()
+    return row
 
 
 def _paper_row(p: Paper) -> dict:

@@ -1,0 +1,199 @@
+"""Hype evaluation on the dev corpus: keyword topics with onsets measured from the data.
+
+The system never sees the keyword lists: it gets the papers (all of them, up to each as-of
+date) and returns a verdict per paper; only this script matches keywords to score it.
+
+Ground truth. Each keyword topic's onset is measured with hindsight on the whole corpus with
+one rule: pooling all sources, over months with >= 100 papers, the onset is the first month
+whose share and the next two months' shares are all >= 25% of the mean of the topic's six
+highest monthly shares. At an as-of date, the papers evaluated are those published in the 61
+days up to it; a paper matching a young keyword topic (onset <= as-of, age < 6 months) is a
+positive; one matching only old topics (the steady list, or keyword topics older than 12
+months) is a negative; papers matching a 6-12-month-old topic and nothing younger are left out.
+
+    python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db]
+
+Prints a table and writes bench/results/hype_eval.json. The embedding cache makes reruns fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from triage import config  # noqa: E402
+from triage.embed import Embedder  # noqa: E402
+from triage.papers import Paper  # noqa: E402
+from triage.store import Store  # noqa: E402
+from triage.topics import update_topics  # noqa: E402
+
+CORPUS = Path("/work/shared/data/corpus/papers.jsonl")
+AS_OF = ["2024-03-01", "2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-01-01", "2026-03-31"]
+WINDOW_DAYS = 61
+# Candidate young topics (case-sensitive patterns are acronyms).
+YOUNG = {
+    "direct preference optimization": r"(?i:direct preference optimi[sz]ation)|\bDPO\b",
+    "mamba": r"(?i:\bmamba\b)",
+    "grpo": r"\bGRPO\b|(?i:group relative policy optimi)",
+    "test-time scaling": r"(?i:test[- ]time (scaling|compute))",
+    "model context protocol": r"(?i:model context protocol)|\bMCP\b",
+    "context engineering": r"(?i:context engineering)",
+    "large reasoning models": r"(?i:\b(large )?reasoning models?\b)|\bLRMs?\b",
+    "rlvr": r"\bRLVR\b|(?i:verifiable rewards)",
+    "deepseek-r1": r"(?i:deepseek[- ]r1)",
+    "deep research": r"(?i:deep research)",
+    "agentic rl": r"(?i:agentic (rl|reinforcement))",
+    "diffusion language models": r"(?i:diffusion (large )?language models?)|\bdLLMs?\b",
+    "vision-language-action": r"(?i:vision[- ]language[- ]action)|\bVLAs?\b",
+    "agent skills": r"(?i:agent skills?|agentic skills?)",
+    "vibe coding": r"(?i:vibe coding)",
+}
+OLD = {
+    "policy gradient": r"(?i:policy gradient)",
+    "gaussian process": r"(?i:gaussian process)",
+    "monte carlo": r"(?i:monte carlo)",
+    "bayesian": r"(?i:\bbayesian\b)",
+}
+
+
+def load() -> list[dict]:
+    return [json.loads(line) for line in CORPUS.open()]
+
+
+def matches(rows: list[dict], topics: dict[str, str]) -> dict[str, set[str]]:
+    out = {}
+    for name, pat in topics.items():
+        rx = re.compile(pat)
+        out[name] = {r["id"] for r in rows if rx.search(r["title"] + " " + r["abstract"])}
+    return out
+
+
+def ground_truth_onsets(rows: list[dict], hits: dict[str, set[str]]) -> dict[str, str | None]:
+    month = {r["id"]: r["published"][:7] for r in rows}
+    total = Counter(month.values())
+    months = sorted(m for m, n in total.items() if n >= 100)
+    out = {}
+    for name, ids in hits.items():
+        c = Counter(month[i] for i in ids)
+        share = [c[m] / total[m] for m in months]
+        if len(ids) < 20:
+            out[name] = None
+            continue
+        peak = sum(sorted(share)[-6:]) / 6
+        out[name] = next(
+            (months[j] for j in range(len(months) - 2) if min(share[j : j + 3]) >= 0.25 * peak), None
+        )
+    return out
+
+
+def months_between(onset: str, as_of: date) -> int:
+    return (as_of.year * 12 + as_of.month) - (int(onset[:4]) * 12 + int(onset[5:7]))
+
+
+def labels_at(as_of: date, rows, young_hits, old_hits, onsets) -> dict[str, bool]:
+    lo = (as_of - timedelta(days=WINDOW_DAYS)).isoformat()
+    window = {r["id"] for r in rows if lo < r["published"] <= as_of.isoformat()}
+    young, middle, old = set(), set(), set()
+    for name, ids in young_hits.items():
+        onset = onsets[name]
+        if onset is None or onset > as_of.isoformat()[:7]:
+            continue
+        age = months_between(onset, as_of)
+        (young if age < 6 else middle if age <= 12 else old).update(ids & window)
+    for ids in old_hits.values():
+        old.update(ids & window)
+    labels = {i: True for i in young}
+    labels.update({i: False for i in old - young - middle})
+    return labels
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--as-of", nargs="*", default=AS_OF)
+    ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
+    ap.add_argument("--db", default="/tmp/topics_scratch/eval.db")
+    ap.add_argument("--out", default="bench/results/hype_eval.json")
+    ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
+    args = ap.parse_args()
+    rows = load()
+    young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)
+    onsets = ground_truth_onsets(rows, young_hits)
+    print("ground-truth onsets:", json.dumps(onsets))
+    if os.path.exists(args.db):
+        os.remove(args.db)
+    store = Store(args.db)
+    store.init()
+    store.upsert_papers(
+        Paper(id=r["id"], title=r["title"], abstract=r["abstract"], published=r["published"],
+              categories=r["categories"], source=r["source"])
+        for r in rows
+    )
+    settings = config.load(None, args.db)
+    cache = Store(args.cache)
+    cache.init()
+    embedder = Embedder(settings.embeddings, cache)
+    title = {r["id"]: r["title"] for r in rows}
+    results = []
+    for d in args.as_of:
+        as_of = date.fromisoformat(d)
+        labels = labels_at(as_of, rows, young_hits, old_hits, onsets)
+        t0 = time.perf_counter()
+        summary = update_topics(store, settings, embedder, as_of=as_of, rebuild_all=True)
+        secs = time.perf_counter() - t0
+        got = store.topic_for(list(labels))
+        tp = fp = fn = nulls = 0
+        wrong = []
+        for pid, truth in labels.items():
+            t = got.get(pid)
+            verdict = None if t is None else t["hype"]
+            if verdict is None:
+                nulls += 1
+                fn += truth
+            elif verdict and truth:
+                tp += 1
+            elif verdict:
+                fp += 1
+                wrong.append(("FP", pid, title[pid], t["label"], t["onset"]))
+            elif truth:
+                fn += 1
+                wrong.append(("FN", pid, title[pid], t["label"], t["onset"]))
+        pos = sum(labels.values())
+        res = {
+            "as_of": d,
+            "positives": pos,
+            "negatives": len(labels) - pos,
+            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+            "recall": round(tp / pos, 3) if pos else None,
+            "null_rate": round(nulls / len(labels), 3) if labels else None,
+            "young_topics": sorted(n for n, o in onsets.items() if o and o <= d[:7] and months_between(o, as_of) < 6),
+            "topics": summary["topics"],
+            "seconds": round(secs, 1),
+        }
+        results.append(res)
+        print(json.dumps(res))
+        for w in wrong[: args.errors]:
+            print("   ", *w)
+    print()
+    print("| as-of | positives | negatives | precision | recall | null rate | young keyword topics |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        print(
+            f"| {r['as_of']} | {r['positives']} | {r['negatives']} | {r['precision']} | {r['recall']} | "
+            f"{r['null_rate']} | {', '.join(r['young_topics'])} |"
+        )
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"onsets": onsets, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

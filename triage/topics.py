@@ -1,0 +1,436 @@
+"""Topics, their onset and age, and the hype verdict with the evidence behind it.
+
+Hype is a property of a topic over time, not of one paper. Two kinds of topic:
+
+* phrase topics: word n-grams of title+abstract whose monthly share rose sharply from about
+  zero (the vocabulary of a young idea: "grpo", "model context protocol"), merged when their
+  papers overlap; they are what separates a young topic from its older neighbours;
+* cluster topics: fine-grained k-means clusters of title embeddings (many small clusters), so
+  every paper has a topic and a readable c-TF-IDF label even when no phrase of it is rising.
+
+A paper belongs to the youngest topic among its cluster and the rising phrases it contains.
+
+Onset rule (one rule for both kinds), applied per source so that a source joining or leaving
+the mix cannot fake a rise: the first month whose share of that source's papers, and the share
+in each of the following months up to `sustain_months`, is at least `rise_ratio` times the mean
+share of the 12 months before it and at least `min_share`; a source needs `baseline_months` of
+its own history before it can show an onset. The topic's onset is the earliest over sources.
+hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
+less than min_history_months of history before as-of.
+
+The first run (or a stale model) rebuilds everything; afterwards new papers are assigned to the
+existing topics and the monthly counts updated, so a day's papers never recluster the history.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.feature_extraction.text import CountVectorizer
+
+from triage.config import HypeConfig
+from triage.papers import Paper
+
+EARLIEST = 5
+LABEL_TERMS = 3
+_HYPHEN = re.compile(r"[-_/]")
+
+
+def month_index(iso: str) -> int:
+    return int(iso[:4]) * 12 + int(iso[5:7]) - 1
+
+
+def month_name(i: int) -> str:
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def _preprocess(text: str) -> str:
+    return _HYPHEN.sub(" ", text.lower())
+
+
+def phrase_vectorizer(min_df: int = 1) -> CountVectorizer:
+    """Unigrams and bigrams of words starting with a letter (years and numbers are not topics)."""
+    return CountVectorizer(
+        preprocessor=_preprocess,
+        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
+        stop_words="english",
+        ngram_range=(1, 2),
+        min_df=min_df,
+        binary=True,
+        dtype=np.int32,
+    )
+
+
+def full_text(p: Paper) -> str:
+    return f"{p.title}. {p.abstract}"
+
+
+@dataclass
+class Grid:
+    """The month x source cells the shares live in: months first..last, the sources seen."""
+
+    first: int
+    last: int
+    sources: list[str]
+    totals: np.ndarray  # (S, M) papers per source and month
+
+    @property
+    def months(self) -> int:
+        return self.last - self.first + 1
+
+    def cell(self, source: str, month: int) -> tuple[int, int] | None:
+        if month < self.first or month > self.last or source not in self.sources:
+            return None
+        return self.sources.index(source), month - self.first
+
+
+def build_grid(rows: list[tuple[str, str, int]], as_of_month: int, cfg: HypeConfig) -> Grid:
+    """Grid from (month, source, n) totals, starting at the first month any source fills well."""
+    good = [month_index(m) for m, _, n in rows if n >= cfg.min_month_papers]
+    first = min(good) if good else as_of_month
+    sources = sorted({s for _, s, _ in rows})
+    totals = np.zeros((len(sources), as_of_month - first + 1), dtype=np.float64)
+    for m, s, n in rows:
+        mi = month_index(m)
+        if first <= mi <= as_of_month:
+            totals[sources.index(s), mi - first] += n
+    return Grid(first, as_of_month, sources, totals)
+
+
+def history_months(grid: Grid, cfg: HypeConfig) -> int:
+    """Months before the as-of month in which at least one source is well filled."""
+    valid = (grid.totals >= cfg.min_month_papers).any(axis=0)
+    return int(valid[:-1].sum())
+
+
+def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
+    """Onset month index (absolute) per topic, -1 when its share never rose; counts is (T, S, M)."""
+    t = counts.shape[0]
+    out = np.full(t, np.iinfo(np.int64).max, dtype=np.int64)
+    for s in range(len(grid.sources)):
+        idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
+        if len(idx) <= cfg.baseline_months:
+            continue
+        share = counts[:, s, idx] / grid.totals[s, idx]
+        csum = np.concatenate([np.zeros((t, 1)), np.cumsum(share, axis=1)], axis=1)
+        found = np.zeros(t, dtype=bool)
+        for j in range(cfg.baseline_months, len(idx)):
+            lo = max(0, j - 12)
+            base = (csum[:, j] - csum[:, lo]) / (j - lo)
+            thr = np.maximum(cfg.min_share, cfg.rise_ratio * base)
+            window = share[:, j : min(j + cfg.sustain_months, len(idx))]
+            ok = (window >= thr[:, None]).all(axis=1) & ~found
+            out[ok] = np.minimum(out[ok], grid.first + idx[j])
+            found |= ok
+    out[out == np.iinfo(np.int64).max] = -1
+    return out
+
+
+def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly share per topic, the mean over well-filled sources (NaN where none is)."""
+    valid = grid.totals >= cfg.min_month_papers
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(valid[None], counts / np.where(valid, grid.totals, 1)[None], np.nan)
+        n = valid.sum(axis=0)
+        mean = np.where(n > 0, np.nansum(np.nan_to_num(share), axis=1) / np.maximum(n, 1), np.nan)
+    return mean, n > 0
+
+
+def verdicts(
+    counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig
+) -> list[dict]:
+    """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
+    on = onsets(counts, grid, cfg)
+    share, valid = curves(counts, grid, cfg)
+    months = [grid.first + i for i in np.flatnonzero(valid)]
+    hist = history_months(grid, cfg)
+    as_of_month = month_index(as_of.isoformat())
+    recent = np.flatnonzero(valid)[-cfg.active_months :]
+    out = []
+    for k in range(counts.shape[0]):
+        curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
+        onset = int(on[k])
+        since = [m - grid.first for m in months if onset < 0 or m >= onset]
+        level = float(np.mean(share[k, since])) if since else 0.0
+        now = float(np.mean(share[k, recent])) if len(recent) else 0.0
+        active = now > 0 and now >= cfg.active_ratio * level
+        v = {"curve": curve, "active": active, "onset": None, "age_days": None}
+        if onset >= 0:
+            v["onset"] = month_name(onset)
+            v["age_days"] = (as_of - date(onset // 12, onset % 12 + 1, 1)).days
+        age = as_of_month - onset
+        if hist < cfg.min_history_months:
+            v["hype"] = None
+            v["why"] = (
+                f"Only {hist} months of history before {as_of} (need {cfg.min_history_months}): "
+                "too short to tell a new topic from an old one."
+            )
+        elif onset < 0:
+            v["hype"] = False
+            v["why"] = (
+                f"Its share never rose above its baseline in {hist} months of history: "
+                "older than the history."
+            )
+        else:
+            v["hype"] = bool(age < cfg.max_topic_age_months and active)
+            state = "active now" if active else "fading now"
+            v["why"] = (
+                f"Share rose to >= {cfg.rise_ratio:g}x its baseline in {month_name(onset)} and stayed: "
+                f"{age} months old at {as_of}, {state}."
+            )
+        out.append(v)
+    return out
+
+
+def _cells(papers: list[Paper], grid: Grid) -> np.ndarray:
+    """Flat cell index (source * months + month) per paper, -1 outside the grid."""
+    out = np.full(len(papers), -1, dtype=np.int64)
+    for i, p in enumerate(papers):
+        c = grid.cell(p.source, month_index(p.published))
+        if c is not None:
+            out[i] = c[0] * grid.months + c[1]
+    return out
+
+
+def _cell_counts(member: sparse.csr_matrix, cells: np.ndarray, grid: Grid) -> np.ndarray:
+    """(T, S, M) counts from a papers x topics membership matrix."""
+    keep = np.flatnonzero(cells >= 0)
+    ncell = len(grid.sources) * grid.months
+    g = sparse.csr_matrix(
+        (np.ones(len(keep)), (cells[keep], keep)), shape=(ncell, member.shape[0])
+    )
+    dense = (g @ member).toarray().T.astype(np.float32)
+    return dense.reshape(member.shape[1], len(grid.sources), grid.months)
+
+
+def _totals(papers: list[Paper]) -> list[tuple[str, str, int]]:
+    c = Counter((p.published[:7], p.source) for p in papers)
+    return [(m, s, n) for (m, s), n in sorted(c.items())]
+
+
+def ctfidf_labels(texts: list[str], labels: np.ndarray, k: int) -> list[list[str]]:
+    """Distinctive terms per cluster, BERTopic-style class TF-IDF over the cluster's titles."""
+    vec = phrase_vectorizer(min_df=2)
+    vec.set_params(binary=False)
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:
+        return [[] for _ in range(k)]
+    onehot = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
+    tf = (onehot @ x).toarray()
+    words = tf.sum(axis=1, keepdims=True)
+    avg = words.mean()
+    idf = np.log1p(avg / np.maximum(tf.sum(axis=0), 1))
+    score = tf / np.maximum(words, 1) * idf
+    names = vec.get_feature_names_out()
+    out = []
+    for row, counts in zip(score, tf, strict=True):
+        top = [i for i in np.argsort(-row)[: LABEL_TERMS * 3] if counts[i] > 0]
+        out.append(_dedupe_terms([names[i] for i in top])[:LABEL_TERMS + 2])
+    return out
+
+
+def _dedupe_terms(terms: list[str]) -> list[str]:
+    """Drop a unigram already inside a kept bigram ('agent' after 'agent skills')."""
+    kept: list[str] = []
+    for t in terms:
+        if any(t in k.split() or k in t.split() for k in kept):
+            continue
+        kept.append(t)
+    return kept
+
+
+def rising_phrases(
+    papers: list[Paper], grid: Grid, as_of: date, cfg: HypeConfig
+) -> tuple[list[list[str]], sparse.csc_matrix]:
+    """Phrase topics: groups of n-grams whose share rose, and papers x groups membership."""
+    vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
+    try:
+        x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
+    except ValueError:
+        return [], sparse.csc_matrix((len(papers), 0))
+    names = vec.get_feature_names_out()
+    cells = _cells(papers, grid)
+    counts = _cell_counts(x, cells, grid)
+    on = onsets(counts, grid, cfg)
+    rising = np.flatnonzero(on >= 0)
+    if not len(rising):
+        return [], sparse.csc_matrix((len(papers), 0))
+    xr = x[:, rising]
+    df = np.asarray(xr.sum(axis=0)).ravel()
+    co = (xr.T @ xr).tocsr()
+    seeds: list[int] = []
+    groups: list[list[int]] = []
+    for i in np.argsort(-df, kind="stable"):
+        row = co.getrow(i)
+        for g, s in enumerate(seeds):
+            if row[0, s] >= cfg.phrase_overlap * min(df[i], df[s]):
+                groups[g].append(i)
+                break
+        else:
+            seeds.append(i)
+            groups.append([i])
+    member = sparse.hstack([(xr[:, g].sum(axis=1) > 0).astype(np.int32) for g in groups]).tocsc()
+    terms = [_dedupe_terms([str(names[rising[i]]) for i in g])[: LABEL_TERMS + 2] for g in groups]
+    return terms, member
+
+
+def _topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
+    cells = _cells(papers, grid)
+    counts = _cell_counts(member.tocsr().astype(np.float64), cells, grid)
+    vs = verdicts(counts, grid, as_of, cfg)
+    member = member.tocsc()
+    rows = []
+    for k, v in enumerate(vs):
+        docs = member.indices[member.indptr[k] : member.indptr[k + 1]]
+        docs = sorted(docs, key=lambda i: papers[i].published)
+        rows.append(
+            {
+                "id": k + 1,
+                "label": " / ".join(terms[k][:LABEL_TERMS]) or "(no distinctive terms)",
+                "terms": terms[k],
+                "earliest": [papers[i].id for i in docs[:EARLIEST]],
+                "size": len(docs),
+                "as_of": as_of.isoformat(),
+                "built_as_of": as_of.isoformat(),
+                "kind": kinds[k],
+                "centroid": centroids[k],
+                **v,
+            }
+        )
+    return rows, counts
+
+
+def _assign(papers, cluster_of, member, rows, n_clusters) -> dict[str, int]:
+    """Each paper to the youngest of its cluster and the rising phrases it contains."""
+    onset = [r["onset"] or "" for r in rows]
+    member = member.tocsr()
+    out = {}
+    for i, p in enumerate(papers):
+        best = int(cluster_of[i])
+        for j in member.indices[member.indptr[i] : member.indptr[i + 1]]:
+            if j >= n_clusters and onset[j] and onset[j] > onset[best]:
+                best = int(j)
+        out[p.id] = rows[best]["id"]
+    return out
+
+
+def _count_rows(counts: np.ndarray, grid: Grid) -> list[tuple[int, str, str, int]]:
+    t, s, m = np.nonzero(counts)
+    return [
+        (int(a) + 1, month_name(grid.first + int(c)), grid.sources[b], int(counts[a, b, c]))
+        for a, b, c in zip(t, s, m, strict=True)
+    ]
+
+
+def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> dict:
+    """Recompute every topic from the papers published up to as_of."""
+    papers = list(store.iter_papers(until=as_of.isoformat()))
+    totals = _totals(papers)
+    grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
+    vectors = embedder.embed([p.title for p in papers], progress="titles" if progress else None)
+    k = max(1, min(len(papers), len(papers) // max(1, cfg.cluster_size)))
+    if len(papers) > 1:
+        km = MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=1, random_state=0, max_no_improvement=5)
+        cluster_of = km.fit_predict(vectors)
+        centers = km.cluster_centers_
+        centers /= np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-9)
+    else:
+        cluster_of = np.zeros(len(papers), dtype=np.int64)
+        centers = vectors[:1] if len(papers) else np.zeros((1, 1), dtype=np.float32)
+    cluster_terms = ctfidf_labels([p.title for p in papers], cluster_of, k)
+    phrase_terms, phrase_member = rising_phrases(papers, grid, as_of, cfg)
+    cluster_member = sparse.csc_matrix(
+        (np.ones(len(papers), dtype=np.int32), (np.arange(len(papers)), cluster_of)), shape=(len(papers), k)
+    )
+    member = sparse.hstack([cluster_member, phrase_member]).tocsc()
+    kinds = ["cluster"] * k + ["phrase"] * len(phrase_terms)
+    cents = [c.astype(np.float32) for c in centers] + [None] * len(phrase_terms)
+    rows, counts = _topic_rows(papers, member, cluster_terms + phrase_terms, kinds, cents, grid, as_of, cfg)
+    assignments = _assign(papers, cluster_of, member, rows, k)
+    store.replace_topics(rows, assignments, _count_rows(counts, grid), totals)
+    return _summary("rebuild", rows, assignments, as_of)
+
+
+def incremental(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> dict:
+    """Assign papers new since the last rebuild to the existing topics; update counts and verdicts."""
+    model = store.topic_model()
+    new = store.papers_without_topic(as_of.isoformat())
+    clusters = [t for t in model if t["kind"] == "cluster"]
+    phrases = [t for t in model if t["kind"] == "phrase"]
+    assignments: dict[str, int] = {}
+    add: Counter = Counter()
+    if new:
+        vectors = embedder.embed([p.title for p in new], progress="titles" if progress else None)
+        centers = np.stack([t["centroid"] for t in clusters])
+        nearest = np.argmax(vectors @ centers.T, axis=1)
+        analyse = phrase_vectorizer().build_analyzer()
+        onset = {t["id"]: t["onset"] or "" for t in model}
+        for p, c in zip(new, nearest, strict=True):
+            grams = set(analyse(full_text(p)))
+            best = clusters[int(c)]["id"]
+            mine = [best] + [t["id"] for t in phrases if grams.intersection(t["terms"])]
+            for tid in mine:
+                add[(tid, p.published[:7], p.source)] += 1
+                if onset[tid] > onset[best]:
+                    best = tid
+            assignments[p.id] = best
+    totals = _totals(new)
+    merged_totals = Counter({(m, s): n for m, s, n in store.topic_totals()})
+    for m, s, n in totals:
+        merged_totals[(m, s)] += n
+    grid = build_grid([(m, s, n) for (m, s), n in merged_totals.items()], month_index(as_of.isoformat()), cfg)
+    index = {t["id"]: i for i, t in enumerate(model)}
+    counts = np.zeros((len(model), len(grid.sources), grid.months), dtype=np.float32)
+    sizes = defaultdict(int)
+    for source in (store.topic_counts(), [(t, m, s, n) for (t, m, s), n in add.items()]):
+        for tid, m, s, n in source:
+            c = grid.cell(s, month_index(m))
+            if c is not None:
+                counts[index[tid], c[0], c[1]] += n
+    for (tid, _, _), n in add.items():
+        sizes[tid] += n
+    rows = []
+    for t, v in zip(model, verdicts(counts, grid, as_of, cfg), strict=True):
+        rows.append({**t, **v, "size": t["size"] + sizes[t["id"]], "as_of": as_of.isoformat()})
+    store.add_topic_papers(assignments, [(t, m, s, n) for (t, m, s), n in add.items()], totals, rows)
+    return _summary("incremental", rows, assignments, as_of)
+
+
+def _summary(mode: str, rows: list[dict], assignments: dict[str, int], as_of: date) -> dict:
+    by_id = {r["id"]: r for r in rows}
+    verdict = Counter(str(by_id[t]["hype"]).lower() for t in assignments.values())
+    return {
+        "mode": mode,
+        "as_of": as_of.isoformat(),
+        "topics": len(rows),
+        "papers": len(assignments),
+        "hype_true": verdict.get("true", 0),
+        "hype_false": verdict.get("false", 0),
+        "hype_null": verdict.get("none", 0),
+    }
+
+
+def update_topics(store, settings, embedder, as_of: date | None = None, progress: bool = False, rebuild_all: bool = False) -> dict:
+    """Topics and hype verdicts as of `as_of` (default today); papers published later are ignored.
+
+    Rebuilds from scratch when asked, when there is no model yet, when the model is older than
+    [hype] rebuild_days or when as_of goes back before it (a replay); otherwise incremental.
+    """
+    cfg = settings.hype
+    as_of = as_of or date.today()
+    started = time.perf_counter()
+    model = store.topics()
+    built = date.fromisoformat(model[0]["built_as_of"]) if model else None
+    fresh = built is not None and 0 <= (as_of - built).days < cfg.rebuild_days
+    run = incremental if fresh and not rebuild_all else rebuild
+    summary = run(store, cfg, embedder, as_of, progress)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return summary
