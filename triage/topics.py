@@ -68,8 +68,21 @@ def phrase_vectorizer(min_df: int = 1) -> CountVectorizer:
     )
 
 
+_LISTING_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.I)
+
+
 def full_text(p: Paper) -> str:
-    return f"{p.title}. {p.abstract}"
+    """Title and abstract without the RSS listing boilerplate ("arXiv:... Announce Type: new Abstract:")."""
+    return f"{p.title}. {_LISTING_PREFIX.sub('', p.abstract)}"
+
+
+def coherence(vectors: np.ndarray) -> float:
+    """Mean pairwise cosine of unit vectors: a real topic's papers resemble each other."""
+    n = len(vectors)
+    if n < 2:
+        return 0.0
+    r2 = float(np.square(vectors.sum(axis=0)).sum())
+    return (r2 - n) / (n * (n - 1))
 
 
 @dataclass
@@ -110,10 +123,33 @@ def history_months(grid: Grid, cfg: HypeConfig) -> int:
     return int(valid[:-1].sum())
 
 
+def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
+    """(T, M): the highest 3-month mean share any source showed before each month."""
+    t, _, m = counts.shape
+    peak = np.zeros((t, m + 1))
+    for s in range(len(grid.sources)):
+        idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
+        if len(idx) < 3:
+            continue
+        share = counts[:, s, idx] / grid.totals[s, idx]
+        rolling = (share[:, 2:] + share[:, 1:-1] + share[:, :-2]) / 3
+        peak[:, idx[2:] + 1] = np.maximum(peak[:, idx[2:] + 1], rolling)
+    return np.maximum.accumulate(peak, axis=1)[:, :m]
+
+
 def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
-    """Onset month index (absolute) per topic, -1 when its share never rose; counts is (T, S, M)."""
+    """Onset month index (absolute) per topic, -1 when its share never rose; counts is (T, S, M).
+
+    A source shows an onset at month j when the share in j and the following months up to
+    sustain_months (at least two months of evidence) is >= rise_ratio x the mean of its 12
+    months before and >= min_share, those months hold >= min_topic_papers papers of the topic,
+    and no source ever held the topic at >= prior_ratio of that level before (3-month mean):
+    a topic that was common elsewhere earlier is not new, whatever one source's mix says.
+    """
     t = counts.shape[0]
-    out = np.full(t, np.iinfo(np.int64).max, dtype=np.int64)
+    never = np.iinfo(np.int64).max
+    out = np.full(t, never, dtype=np.int64)
+    prior = _prior_peak(counts, grid, cfg)
     for s in range(len(grid.sources)):
         idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
         if len(idx) <= cfg.baseline_months:
@@ -121,15 +157,20 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
         share = counts[:, s, idx] / grid.totals[s, idx]
         csum = np.concatenate([np.zeros((t, 1)), np.cumsum(share, axis=1)], axis=1)
         found = np.zeros(t, dtype=bool)
-        for j in range(cfg.baseline_months, len(idx)):
-            lo = max(0, j - 12)
+        for j in range(cfg.baseline_months, len(idx) - 1):
+            lo, hi = max(0, j - 12), min(j + cfg.sustain_months, len(idx))
             base = (csum[:, j] - csum[:, lo]) / (j - lo)
             thr = np.maximum(cfg.min_share, cfg.rise_ratio * base)
-            window = share[:, j : min(j + cfg.sustain_months, len(idx))]
-            ok = (window >= thr[:, None]).all(axis=1) & ~found
+            level = share[:, j:hi].mean(axis=1)
+            ok = (
+                (share[:, j:hi] >= thr[:, None]).all(axis=1)
+                & (counts[:, s, idx[j:hi]].sum(axis=1) >= cfg.min_topic_papers)
+                & (prior[:, idx[j]] < cfg.prior_ratio * level)
+                & ~found
+            )
             out[ok] = np.minimum(out[ok], grid.first + idx[j])
             found |= ok
-    out[out == np.iinfo(np.int64).max] = -1
+    out[out == never] = -1
     return out
 
 
@@ -248,9 +289,10 @@ def _dedupe_terms(terms: list[str]) -> list[str]:
 
 
 def rising_phrases(
-    papers: list[Paper], grid: Grid, as_of: date, cfg: HypeConfig
+    papers: list[Paper], vectors: np.ndarray, grid: Grid, cfg: HypeConfig
 ) -> tuple[list[list[str]], sparse.csc_matrix]:
-    """Phrase topics: groups of n-grams whose share rose, and papers x groups membership."""
+    """Phrase topics: groups of n-grams whose share rose and whose papers' titles cohere (a
+    rising filler word like "interestingly" spans unrelated papers), and papers x groups."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     try:
         x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
@@ -265,21 +307,37 @@ def rising_phrases(
         return [], sparse.csc_matrix((len(papers), 0))
     xr = x[:, rising]
     df = np.asarray(xr.sum(axis=0)).ravel()
-    co = (xr.T @ xr).tocsr()
-    seeds: list[int] = []
+    groups = _near_duplicates(xr, df, cfg.phrase_overlap)
+    pick = sparse.csr_matrix(
+        (np.ones(len(rising)), ([i for g in groups for i in g], [n for n, g in enumerate(groups) for _ in g])),
+        shape=(len(rising), len(groups)),
+    )
+    member = ((xr @ pick) > 0).astype(np.int32).tocsc()
+    keep = [
+        g
+        for g in range(len(groups))
+        if coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
+    ]
+    terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
+    return terms, member[:, keep]
+
+
+def _near_duplicates(x: sparse.csc_matrix, df: np.ndarray, overlap: float) -> list[list[int]]:
+    """Greedy star grouping, most frequent first: a phrase joins the first seed sharing at least
+    `overlap` of the larger of their paper sets ('grpo' with 'group relative'), else seeds its own."""
+    co = (x.T @ x).tocsr()
+    group_of = np.full(len(df), -1)  # group position, for seeds only
     groups: list[list[int]] = []
     for i in np.argsort(-df, kind="stable"):
-        row = co.getrow(i)
-        for g, s in enumerate(seeds):
-            if row[0, s] >= cfg.phrase_overlap * min(df[i], df[s]):
-                groups[g].append(i)
-                break
+        lo, hi = co.indptr[i], co.indptr[i + 1]
+        nb, shared = co.indices[lo:hi], co.data[lo:hi]
+        hit = nb[(group_of[nb] >= 0) & (shared >= overlap * np.maximum(df[nb], df[i]))]
+        if len(hit):
+            groups[group_of[hit[0]]].append(i)
         else:
-            seeds.append(i)
+            group_of[i] = len(groups)
             groups.append([i])
-    member = sparse.hstack([(xr[:, g].sum(axis=1) > 0).astype(np.int32) for g in groups]).tocsc()
-    terms = [_dedupe_terms([str(names[rising[i]]) for i in g])[: LABEL_TERMS + 2] for g in groups]
-    return terms, member
+    return groups
 
 
 def _topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
@@ -346,7 +404,7 @@ def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> di
         cluster_of = np.zeros(len(papers), dtype=np.int64)
         centers = vectors[:1] if len(papers) else np.zeros((1, 1), dtype=np.float32)
     cluster_terms = ctfidf_labels([p.title for p in papers], cluster_of, k)
-    phrase_terms, phrase_member = rising_phrases(papers, grid, as_of, cfg)
+    phrase_terms, phrase_member = rising_phrases(papers, vectors, grid, cfg)
     cluster_member = sparse.csc_matrix(
         (np.ones(len(papers), dtype=np.int32), (np.arange(len(papers)), cluster_of)), shape=(len(papers), k)
     )
