@@ -123,6 +123,7 @@ def main() -> None:
     ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
     ap.add_argument("--db", default="/tmp/topics_scratch/eval.db")
     ap.add_argument("--out", default="bench/results/hype_eval.json")
+    ap.add_argument("--config", help="a config.toml whose [hype] keys override the defaults")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     args = ap.parse_args()
     rows = load()
@@ -134,11 +135,17 @@ def main() -> None:
     store = Store(args.db)
     store.init()
     store.upsert_papers(
-        Paper(id=r["id"], title=r["title"], abstract=r["abstract"], published=r["published"],
-              categories=r["categories"], source=r["source"])
+        Paper(
+            id=r["id"],
+            title=r["title"],
+            abstract=r["abstract"],
+            published=r["published"],
+            categories=r["categories"],
+            source=r["source"],
+        )
         for r in rows
     )
-    settings = config.load(None, args.db)
+    settings = config.load(args.config, args.db)
     cache = Store(args.cache)
     cache.init()
     embedder = Embedder(settings.embeddings, cache)
@@ -163,10 +170,10 @@ def main() -> None:
                 tp += 1
             elif verdict:
                 fp += 1
-                wrong.append(("FP", pid, title[pid], t["label"], t["onset"]))
+                wrong.append(("FP", t["kind"], pid, title[pid], t["label"], t["onset"]))
             elif truth:
                 fn += 1
-                wrong.append(("FN", pid, title[pid], t["label"], t["onset"]))
+                wrong.append(("FN", t["kind"], pid, title[pid], t["label"], t["onset"]))
         pos = sum(labels.values())
         res = {
             "as_of": d,
@@ -175,7 +182,10 @@ def main() -> None:
             "precision": round(tp / (tp + fp), 3) if tp + fp else None,
             "recall": round(tp / pos, 3) if pos else None,
             "null_rate": round(nulls / len(labels), 3) if labels else None,
-            "young_topics": sorted(n for n, o in onsets.items() if o and o <= d[:7] and months_between(o, as_of) < 6),
+            "young_topics": sorted(
+                n for n, o in onsets.items() if o and o <= d[:7] and months_between(o, as_of) < 6
+            ),
+            "wrong_by_kind": dict(Counter(f"{w[0]} {w[1]}" for w in wrong)),
             "topics": summary["topics"],
             "seconds": round(secs, 1),
         }

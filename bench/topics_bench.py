@@ -72,41 +72,68 @@ def incremental(n: int, db: str, cache_db: str) -> dict:
     papers, assignments = [], {}
     for i in range(n):
         m = months[i % len(months)]
-        papers.append(Paper(id=f"h{i}", title=f"history {i}", abstract="", published=f"{m}-15", source="arxiv"))
+        papers.append(
+            Paper(id=f"h{i}", title=f"history {i}", abstract="", published=f"{m}-15", source="arxiv")
+        )
         assignments[f"h{i}"] = 1 + i % k
     store.upsert_papers(papers)
     del papers
     centroids = unit(rng, k)
     built = AS_OF - timedelta(days=1)
     topics = [
-        {"id": t + 1, "label": f"c{t}", "terms": [f"c{t}"], "kind": "cluster", "centroid": centroids[t],
-         "as_of": built.isoformat(), "built_as_of": built.isoformat(), "size": n // k}
+        {
+            "id": t + 1,
+            "label": f"c{t}",
+            "terms": [f"c{t}"],
+            "kind": "cluster",
+            "centroid": centroids[t],
+            "as_of": built.isoformat(),
+            "built_as_of": built.isoformat(),
+            "size": n // k,
+        }
         for t in range(k)
     ] + [
-        {"id": k + 1 + j, "label": f"p{j}", "terms": [f"{WORDS[j % len(WORDS)]} w{j}"], "kind": "phrase",
-         "as_of": built.isoformat(), "built_as_of": built.isoformat(), "size": 50}
+        {
+            "id": k + 1 + j,
+            "label": f"p{j}",
+            "terms": [f"{WORDS[j % len(WORDS)]} w{j}"],
+            "kind": "phrase",
+            "as_of": built.isoformat(),
+            "built_as_of": built.isoformat(),
+            "size": 50,
+        }
         for j in range(300)
     ]
     counts = [(t + 1, m, "arxiv", n // k // len(months) or 1) for t in range(k) for m in months]
-    counts += [(k + 1 + j, m, "arxiv", 2) for j in range(300) for m in months[-(j % 24 + 1):]]
+    counts += [(k + 1 + j, m, "arxiv", 2) for j in range(300) for m in months[-(j % 24 + 1) :]]
     totals = [(m, "arxiv", per_month) for m in months]
     store.replace_topics(topics, assignments, counts, totals)
     new = [
-        Paper(id=f"n{i}", title=f"new paper {i} on {WORDS[i % len(WORDS)]}",
-              abstract=f"We study {WORDS[i % len(WORDS)]} w{i % 300} at scale.",
-              published=AS_OF.isoformat(), source="arxiv")
+        Paper(
+            id=f"n{i}",
+            title=f"new paper {i} on {WORDS[i % len(WORDS)]}",
+            abstract=f"We study {WORDS[i % len(WORDS)]} w{i % 300} at scale.",
+            published=AS_OF.isoformat(),
+            source="arxiv",
+        )
         for i in range(NEW)
     ]
     store.upsert_papers(new)
     cache = Store(cache_db)
     cache.init()
     embedder = Embedder(settings.embeddings, cache)
-    cache.put_vectors(embedder.model_name, [(text_hash(p.title), v) for p, v in zip(new, unit(rng, NEW), strict=True)])
+    cache.put_vectors(
+        embedder.model_name, [(text_hash(p.title), v) for p, v in zip(new, unit(rng, NEW), strict=True)]
+    )
     t0 = time.perf_counter()
     summary = update_topics(store, settings, embedder, as_of=AS_OF)
     secs = time.perf_counter() - t0
     assert summary["mode"] == "incremental" and summary["papers"] == NEW, summary
-    return {"case": f"incremental 1,000 new vs {n:,} history", "seconds": round(secs, 2), "topics": len(topics)}
+    return {
+        "case": f"incremental 1,000 new vs {n:,} history",
+        "seconds": round(secs, 2),
+        "topics": len(topics),
+    }
 
 
 def first_run(db: str, cache_db: str, copies: int) -> dict:
@@ -133,14 +160,26 @@ def first_run(db: str, cache_db: str, copies: int) -> dict:
                 pub = min(date.fromisoformat(pub) + timedelta(days=rnd.randint(-20, 20)), AS_OF).isoformat()
                 w = v + rng.standard_normal(DIM).astype(np.float32) * 0.01
                 extra.append((text_hash(title), w / np.linalg.norm(w)))
-            papers.append(Paper(id=f"{r['id']}#{c}", title=title, abstract=r["abstract"], published=pub, source=r["source"]))
+            papers.append(
+                Paper(
+                    id=f"{r['id']}#{c}",
+                    title=title,
+                    abstract=r["abstract"],
+                    published=pub,
+                    source=r["source"],
+                )
+            )
     cache.put_vectors(embedder.model_name, extra)
     store.upsert_papers(papers)
     t0 = time.perf_counter()
     summary = update_topics(store, settings, embedder, as_of=AS_OF, rebuild_all=True)
     secs = time.perf_counter() - t0
-    return {"case": f"first run (rebuild) {len(papers):,} papers, titles cached", "seconds": round(secs, 2),
-            "topics": summary["topics"], "papers": len(papers)}
+    return {
+        "case": f"first run (rebuild) {len(papers):,} papers, titles cached",
+        "seconds": round(secs, 2),
+        "topics": summary["topics"],
+        "papers": len(papers),
+    }
 
 
 def child(args) -> None:
@@ -169,7 +208,9 @@ def main() -> None:
     for case in cases:
         out = subprocess.run(
             [sys.executable, __file__, "--case", case, "--cache", args.cache, "--copies", str(args.copies)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)

@@ -83,6 +83,23 @@ def init(app: App):
 # --- analysis: analyze, eval ------------------------------------------------------------
 
 
+@cli.command()
+@click.option("--limit", default=30, show_default=True, help="Show at most this many topics.")
+@click.option("--all", "show_all", is_flag=True, help="Also list topics whose share never rose.")
+@click.pass_obj
+def topics(app: App, limit: int, show_all: bool):
+    """The topic radar from the last analyze: youngest topics first, with onset, age and hype."""
+    rows = [t for t in app.store.topics() if show_all or t["onset"]]
+    if not rows:
+        click.echo("No topics with an onset yet: run `triage analyze` first (or pass --all).")
+        return
+    click.echo(f"{'hype':<7} {'onset':<8} {'age':>5} {'papers':>6}  label")
+    for t in rows[:limit]:
+        hype = {True: "HYPE", False: "-", None: "?"}[t["hype"]]
+        age = f"{t['age_days'] // 30}mo" if t["age_days"] is not None else ""
+        click.echo(f"{hype:<7} {t['onset'] or '':<8} {age:>5} {t['size']:>6}  {t['label']}")
+
+
 # --- gate: attempt, queue ---------------------------------------------------------------
 
 

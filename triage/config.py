@@ -65,10 +65,10 @@ class HypeConfig:
     rise_ratio: float = 4.0
     min_share: float = 0.002
     sustain_months: int = 3
-    prior_ratio: float = 0.5
+    prior_ratio: float = 0.25
     min_topic_papers: int = 8
     phrase_overlap: float = 0.5
-    min_coherence: float = 0.2
+    min_coherence: float = 0.25
     active_months: int = 2
     active_ratio: float = 0.3
     rebuild_days: int = 30

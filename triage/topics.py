@@ -184,9 +184,7 @@ def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray,
     return mean, n > 0
 
 
-def verdicts(
-    counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig
-) -> list[dict]:
+def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
     on = onsets(counts, grid, cfg)
     share, valid = curves(counts, grid, cfg)
@@ -244,9 +242,7 @@ def _cell_counts(member: sparse.csr_matrix, cells: np.ndarray, grid: Grid) -> np
     """(T, S, M) counts from a papers x topics membership matrix."""
     keep = np.flatnonzero(cells >= 0)
     ncell = len(grid.sources) * grid.months
-    g = sparse.csr_matrix(
-        (np.ones(len(keep)), (cells[keep], keep)), shape=(ncell, member.shape[0])
-    )
+    g = sparse.csr_matrix((np.ones(len(keep)), (cells[keep], keep)), shape=(ncell, member.shape[0]))
     dense = (g @ member).toarray().T.astype(np.float32)
     return dense.reshape(member.shape[1], len(grid.sources), grid.months)
 
@@ -264,17 +260,18 @@ def ctfidf_labels(texts: list[str], labels: np.ndarray, k: int) -> list[list[str
         x = vec.fit_transform(texts)
     except ValueError:
         return [[] for _ in range(k)]
-    onehot = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    tf = (onehot @ x).toarray()
-    words = tf.sum(axis=1, keepdims=True)
-    avg = words.mean()
-    idf = np.log1p(avg / np.maximum(tf.sum(axis=0), 1))
-    score = tf / np.maximum(words, 1) * idf
+    onehot = sparse.csr_matrix(
+        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels))
+    )
+    tf = (onehot @ x).tocsr()  # sparse: k x vocabulary would not fit dense for big corpora
+    words = np.asarray(tf.sum(axis=1)).ravel()
+    idf = np.log1p(words.mean() / np.maximum(np.asarray(tf.sum(axis=0)).ravel(), 1))
     names = vec.get_feature_names_out()
     out = []
-    for row, counts in zip(score, tf, strict=True):
-        top = [i for i in np.argsort(-row)[: LABEL_TERMS * 3] if counts[i] > 0]
-        out.append(_dedupe_terms([names[i] for i in top])[:LABEL_TERMS + 2])
+    for c in range(k):
+        cols, vals = tf.indices[tf.indptr[c] : tf.indptr[c + 1]], tf.data[tf.indptr[c] : tf.indptr[c + 1]]
+        top = cols[np.argsort(-(vals * idf[cols]), kind="stable")[: LABEL_TERMS * 3]]
+        out.append(_dedupe_terms([str(names[i]) for i in top])[: LABEL_TERMS + 2])
     return out
 
 
@@ -309,7 +306,10 @@ def rising_phrases(
     df = np.asarray(xr.sum(axis=0)).ravel()
     groups = _near_duplicates(xr, df, cfg.phrase_overlap)
     pick = sparse.csr_matrix(
-        (np.ones(len(rising)), ([i for g in groups for i in g], [n for n, g in enumerate(groups) for _ in g])),
+        (
+            np.ones(len(rising)),
+            ([i for g in groups for i in g], [n for n, g in enumerate(groups) for _ in g]),
+        ),
         shape=(len(rising), len(groups)),
     )
     member = ((xr @ pick) > 0).astype(np.int32).tocsc()
@@ -476,7 +476,9 @@ def _summary(mode: str, rows: list[dict], assignments: dict[str, int], as_of: da
     }
 
 
-def update_topics(store, settings, embedder, as_of: date | None = None, progress: bool = False, rebuild_all: bool = False) -> dict:
+def update_topics(
+    store, settings, embedder, as_of: date | None = None, progress: bool = False, rebuild_all: bool = False
+) -> dict:
     """Topics and hype verdicts as of `as_of` (default today); papers published later are ignored.
 
     Rebuilds from scratch when asked, when there is no model yet, when the model is older than

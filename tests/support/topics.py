@@ -33,6 +33,8 @@ def grpo_slice() -> list[Paper]:
         for r in rng.sample(by_month[month], 14):
             picked[r["id"]] = r
     return [
-        Paper(id=r["id"], title=r["title"], abstract=r["abstract"], published=r["published"], source=r["source"])
+        Paper(
+            id=r["id"], title=r["title"], abstract=r["abstract"], published=r["published"], source=r["source"]
+        )
         for r in sorted(picked.values(), key=lambda r: r["published"])
     ]
