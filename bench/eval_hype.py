@@ -124,9 +124,15 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/topics_scratch/eval.db")
     ap.add_argument("--out", default="bench/results/hype_eval.json")
     ap.add_argument("--config", help="a config.toml whose [hype] keys override the defaults")
+    ap.add_argument("--source", help="keep only this source's papers (a subset run)")
+    ap.add_argument("--since", help="keep only papers published on or after this date")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     args = ap.parse_args()
-    rows = load()
+    rows = [
+        r
+        for r in load()
+        if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
+    ]
     young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)
     onsets = ground_truth_onsets(rows, young_hits)
     print("ground-truth onsets:", json.dumps(onsets))

@@ -59,6 +59,7 @@ class FundamentalsConfig:
 class HypeConfig:
     max_topic_age_months: int = 6
     min_history_months: int = 12
+    embed_abstracts: bool = False
     cluster_size: int = 40
     min_month_papers: int = 30
     baseline_months: int = 6

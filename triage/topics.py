@@ -36,6 +36,7 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import CountVectorizer
 
 from triage.config import HypeConfig
+from triage.embed import paper_text
 from triage.papers import Paper
 
 EARLIEST = 5
@@ -69,6 +70,13 @@ def phrase_vectorizer(min_df: int = 1) -> CountVectorizer:
 
 
 _LISTING_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.I)
+
+
+def embed_texts(papers: list[Paper], cfg: HypeConfig) -> list[str]:
+    """What topics embed: titles (fast: ~20x the abstracts' speed) or title and abstract."""
+    if cfg.embed_abstracts:
+        return [paper_text(p.title, _LISTING_PREFIX.sub("", p.abstract)) for p in papers]
+    return [p.title for p in papers]
 
 
 def full_text(p: Paper) -> str:
@@ -393,7 +401,7 @@ def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> di
     papers = list(store.iter_papers(until=as_of.isoformat()))
     totals = _totals(papers)
     grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
-    vectors = embedder.embed([p.title for p in papers], progress="titles" if progress else None)
+    vectors = embedder.embed(embed_texts(papers, cfg), progress="topics" if progress else None)
     k = max(1, min(len(papers), len(papers) // max(1, cfg.cluster_size)))
     if len(papers) > 1:
         km = MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=1, random_state=0, max_no_improvement=5)
@@ -426,7 +434,7 @@ def incremental(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -
     assignments: dict[str, int] = {}
     add: Counter = Counter()
     if new:
-        vectors = embedder.embed([p.title for p in new], progress="titles" if progress else None)
+        vectors = embedder.embed(embed_texts(new, cfg), progress="topics" if progress else None)
         centers = np.stack([t["centroid"] for t in clusters])
         nearest = np.argmax(vectors @ centers.T, axis=1)
         analyse = phrase_vectorizer().build_analyzer()
