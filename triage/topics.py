@@ -399,6 +399,9 @@ def _count_rows(counts: np.ndarray, grid: Grid) -> list[tuple[int, str, str, int
 def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> dict:
     """Recompute every topic from the papers published up to as_of."""
     papers = list(store.iter_papers(until=as_of.isoformat()))
+    if not papers:
+        store.replace_topics([], {})
+        return _summary("rebuild", [], {}, as_of)
     totals = _totals(papers)
     grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
     vectors = embedder.embed(embed_texts(papers, cfg), progress="topics" if progress else None)
