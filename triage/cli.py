@@ -83,6 +83,10 @@ def init(app: App):
 # --- analysis: analyze, eval ------------------------------------------------------------
 
 
+def _months(onset: str, as_of: str) -> int:
+    return (int(as_of[:4]) - int(onset[:4])) * 12 + int(as_of[5:7]) - int(onset[5:7])
+
+
 @cli.command()
 @click.option("--limit", default=30, show_default=True, help="Show at most this many topics.")
 @click.option("--all", "show_all", is_flag=True, help="Also list topics whose share never rose.")
@@ -96,7 +100,7 @@ def topics(app: App, limit: int, show_all: bool):
     click.echo(f"{'hype':<7} {'onset':<8} {'age':>5} {'papers':>6}  label")
     for t in rows[:limit]:
         hype = {True: "HYPE", False: "-", None: "?"}[t["hype"]]
-        age = f"{t['age_days'] // 30}mo" if t["age_days"] is not None else ""
+        age = f"{_months(t['onset'], t['as_of'])}mo" if t["onset"] else ""
         click.echo(f"{hype:<7} {t['onset'] or '':<8} {age:>5} {t['size']:>6}  {t['label']}")
 
 
