@@ -83,6 +83,21 @@ def init(app: App):
 # --- analysis: analyze, eval ------------------------------------------------------------
 
 
+@cli.command("analyze")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Analyze as if today were this date."
+)
+@click.option("--all", "all_", is_flag=True, help="Redo every paper, not only new or changed ones.")
+@click.pass_obj
+def analyze_cmd(app: App, as_of, all_):
+    """Embed papers, link them to fundamentals, compute topics and hype."""
+    from triage.analyze import analyze
+
+    report = analyze(app.store, app.settings, as_of=as_of.date().isoformat() if as_of else None, all=all_)
+    for line in report.lines():
+        click.echo(line)
+
+
 # --- gate: attempt, queue ---------------------------------------------------------------
 
 

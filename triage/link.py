@@ -17,13 +17,14 @@ Scores are in [0, 1], best first; a paper gets none when nothing fits.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from triage.fundamentals import Fundamental, background, catalogue
+from triage.fundamentals import CATALOGUE_FILE, Fundamental, background, catalogue
 
 # Thresholds are stated in cosine units of normalised sentence embeddings. They were set by looking
 # at wrong links on the dev split (bench/labels), never on the held-out split.
@@ -37,6 +38,28 @@ MIN_SIM_WITH_SPECIFIC = 0.30
 MIN_MARGIN_WITH_SPECIFIC = -0.12
 MIN_SIM_WITHOUT_TERMS = 0.55
 MIN_MARGIN_WITHOUT_TERMS = 0.12
+# A paper rests on a few ideas, not on everything it mentions: a link scoring under this share of the
+# paper's best link is an aside ("we also use k-means"), not a foundation.
+MIN_SHARE_OF_BEST = 0.5
+
+
+@functools.cache
+def fingerprint() -> str:
+    """Changes when the catalogue or the thresholds change, so analyze knows to relink."""
+    from importlib import resources
+
+    text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+    knobs = (
+        SIM_FLOOR,
+        SIM_FULL,
+        MIN_SIM_WITH_TERMS,
+        MIN_MARGIN_WITH_TERMS,
+        MIN_SIM_WITH_SPECIFIC,
+        MIN_MARGIN_WITH_SPECIFIC,
+        MIN_SIM_WITHOUT_TERMS,
+        MIN_MARGIN_WITHOUT_TERMS,
+    )
+    return hashlib.sha1(f"{text}{knobs}".encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -117,7 +140,8 @@ class Linker:
                 if s > 0:
                     scored.append((f.id, s))
             scored.sort(key=lambda x: -x[1])
-            out.append(scored[: self.max_links])
+            top = scored[0][1] if scored else 0.0
+            out.append([(fid, s) for fid, s in scored[: self.max_links] if s >= MIN_SHARE_OF_BEST * top])
         return out
 
 

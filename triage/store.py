@@ -67,6 +67,9 @@ MIGRATIONS: dict[int, str] = {
         linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     )
     """,
+    12: """
+    ALTER TABLE paper_analysis ADD COLUMN linker TEXT NOT NULL DEFAULT ''
+    """,
     20: """
     CREATE TABLE topics (
         id INTEGER PRIMARY KEY,
@@ -237,6 +240,42 @@ class Store:
                 "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
                 [(p, fid, float(score), r) for p, ls in links.items() for r, (fid, score) in enumerate(ls)],
             )
+
+    def analysis_state(self) -> dict[str, tuple[str, str, str]]:
+        """{paper_id: (model, text_hash, linker)} as of each paper's last analysis."""
+        cur = self.conn.execute("SELECT paper_id, model, text_hash, linker FROM paper_analysis")
+        return {pid: (model, h, linker) for pid, model, h, linker in cur}
+
+    def record_analysis(
+        self, model: str, linker: str, results: dict[str, tuple[str, list[tuple[str, float]]]]
+    ) -> None:
+        """Store links and the analysis key of each paper at once: {paper_id: (text_hash, links)}."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in results])
+            conn.executemany(
+                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
+                [
+                    (p, fid, float(score), r)
+                    for p, (_, ls) in results.items()
+                    for r, (fid, score) in enumerate(ls)
+                ],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO paper_analysis (paper_id, model, text_hash, linker) VALUES (?, ?, ?, ?)",
+                [(p, model, h, linker) for p, (h, _) in results.items()],
+            )
+
+    def count_vectors(self, model: str | None = None) -> int:
+        if model is None:
+            return self.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0]
+
+    def link_counts(self) -> dict[str, int]:
+        """{fundamental_id: number of papers linked to it}."""
+        cur = self.conn.execute(
+            "SELECT fundamental_id, count(*) FROM paper_fundamentals GROUP BY fundamental_id"
+        )
+        return dict(cur.fetchall())
 
     def fundamentals_for(self, paper_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
         """{paper_id: [(fundamental_id, score), ...] best first}; papers without links are absent."""
