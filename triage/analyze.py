@@ -73,6 +73,7 @@ def analyze(store: Store, settings: Settings, as_of: str | None = None, all: boo
     if todo:
         todo.sort(key=lambda t: -len(t[1]))  # similar lengths share a batch: less padding
         linker = Linker(embedder, settings.fundamentals.max_links)
+        before = embedder.encoded  # the catalogue may have been encoded just now; count papers only
         with tqdm(total=len(todo), desc="embedding", unit="paper", disable=not progress) as bar:
             for start in range(0, len(todo), CHUNK):
                 chunk = todo[start : start + CHUNK]
@@ -85,7 +86,7 @@ def analyze(store: Store, settings: Settings, as_of: str | None = None, all: boo
                 )
                 report.linked += sum(1 for ls in links if ls)
         report.analyzed = len(todo)
-        report.encoded = embedder.encoded
+        report.encoded = embedder.encoded - before
 
     report.topics = _update_topics(store, settings, embedder, as_of, progress)
     return report

@@ -94,20 +94,22 @@ def is_specific(term: str) -> bool:
     return not (term.isalpha() and term.islower())
 
 
+# The catalogue's vectors per (model, catalogue fingerprint), computed once per process.
+_CATALOGUE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+
 class Linker:
     """Scores papers against the catalogue. Build once per analyze run: it embeds the catalogue."""
 
     def __init__(self, embedder, max_links: int = 3):
         self.max_links = max_links
         self.fundamentals = catalogue()
-        texts, owner = [], []
-        for i, f in enumerate(self.fundamentals):
-            for t in f.texts():
-                texts.append(t)
-                owner.append(i)
-        self._proto = embedder.embed(texts)
-        self._owner = np.array(owner)
-        self._background = embedder.embed(list(background()))
+        self._owner = np.array([i for i, f in enumerate(self.fundamentals) for _ in f.texts()])
+        key = (embedder.model_name, fingerprint())
+        if key not in _CATALOGUE_VECTORS:
+            texts = [t for f in self.fundamentals for t in f.texts()]
+            _CATALOGUE_VECTORS[key] = (embedder.embed(texts), embedder.embed(list(background())))
+        self._proto, self._background = _CATALOGUE_VECTORS[key]
 
     def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(papers x fundamentals best-prototype cosine, papers' best background cosine)."""
