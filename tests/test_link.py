@@ -3,7 +3,9 @@
 import pytest
 
 from tests.support.fundamentals import BENCHMARK, LORA, REINFORCE
+from triage import config
 from triage.embed import Embedder, paper_text
+from triage.errors import UserError
 from triage.fundamentals import by_id
 from triage.link import Linker, find_terms
 
@@ -42,3 +44,14 @@ def test_terms_match_whole_words_and_acronyms_in_capitals():
     assert find_terms(fund["svd_low_rank"], "the svd of it") == ()  # acronyms only in capitals
     assert find_terms(fund["kernel_methods"], "A fused GPU kernel for attention.") == ()
     assert "A*" in find_terms(fund["heuristic_search"], "plans found with A*, then verified")
+
+
+def test_max_links_is_honoured_and_validated(settings, tmp_path):
+    emb = Embedder(settings.embeddings)
+    t, a = REINFORCE
+    one = Linker(emb, max_links=1).link([t], [a], emb.embed([paper_text(t, a)]))
+    assert len(one[0]) == 1
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[fundamentals]\nmax_links = -1\n")
+    with pytest.raises(UserError, match=r"\[fundamentals\] max_links"):
+        config.load(str(bad))

@@ -54,6 +54,10 @@ class EmbeddingsConfig:
 class FundamentalsConfig:
     max_links: int = 3
 
+    def validate(self, where: str) -> None:
+        if not 0 <= self.max_links <= 10:
+            raise UserError(f"{where}: [fundamentals] max_links must be between 0 and 10.")
+
 
 @dataclass
 class HypeConfig:

@@ -21,6 +21,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -45,21 +46,10 @@ MIN_SHARE_OF_BEST = 0.5
 
 @functools.cache
 def fingerprint() -> str:
-    """Changes when the catalogue or the thresholds change, so analyze knows to relink."""
-    from importlib import resources
-
+    """Changes when the catalogue or a threshold changes, so analyze knows to relink."""
     text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    knobs = (
-        SIM_FLOOR,
-        SIM_FULL,
-        MIN_SIM_WITH_TERMS,
-        MIN_MARGIN_WITH_TERMS,
-        MIN_SIM_WITH_SPECIFIC,
-        MIN_MARGIN_WITH_SPECIFIC,
-        MIN_SIM_WITHOUT_TERMS,
-        MIN_MARGIN_WITHOUT_TERMS,
-    )
-    return hashlib.sha1(f"{text}{knobs}".encode()).hexdigest()[:12]
+    knobs = {k: v for k, v in globals().items() if k.startswith(("SIM_", "MIN_"))}
+    return hashlib.sha1(f"{text}{sorted(knobs.items())}".encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
