@@ -39,9 +39,6 @@ MIN_SIM_WITH_SPECIFIC = 0.30
 MIN_MARGIN_WITH_SPECIFIC = -0.12
 MIN_SIM_WITHOUT_TERMS = 0.55
 MIN_MARGIN_WITHOUT_TERMS = 0.12
-# A paper rests on a few ideas, not on everything it mentions: a link scoring under this share of the
-# paper's best link is an aside ("we also use k-means"), not a foundation.
-MIN_SHARE_OF_BEST = 0.5
 
 
 @functools.cache
@@ -132,8 +129,7 @@ class Linker:
                 if s > 0:
                     scored.append((f.id, s))
             scored.sort(key=lambda x: -x[1])
-            top = scored[0][1] if scored else 0.0
-            out.append([(fid, s) for fid, s in scored[: self.max_links] if s >= MIN_SHARE_OF_BEST * top])
+            out.append(scored[: self.max_links])
         return out
 
 
