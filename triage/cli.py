@@ -147,5 +147,24 @@ def queue_cmd(app: App, state):
 # --- web: serve -------------------------------------------------------------------------
 
 
+@cli.command()
+@click.option(
+    "--host", help="Bind address (default [web] host, 127.0.0.1). Beyond loopback needs TRIAGE_WEB_PASSWORD."
+)
+@click.option("--port", type=int, help="Port (default [web] port).")
+@click.pass_obj
+def serve(app: App, host, port):
+    """Serve the web app (daily page, attempts, reading queue) with waitress."""
+    from web import create_app
+    from web.server import check_bind
+    from web.server import serve as run
+
+    host = host or app.settings.web.host
+    port = port or app.settings.web.port
+    check_bind(host)
+    click.echo(f"Serving {app.settings.storage.db} on http://{host}:{port}/ (Ctrl-C to stop).")
+    run(create_app({"SETTINGS": app.settings}), host, port)
+
+
 def main():
     cli(prog_name="triage")

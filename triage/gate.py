@@ -27,6 +27,7 @@ FUNDAMENTAL_BONUS = (
     0.15  # added per unit of (paper link score x bottleneck closeness) to a shared fundamental
 )
 REPEAT_SIMILARITY = 0.95  # a bottleneck this close to an earlier one is a repeat, not a new attempt
+RELEVANT_SCORE = 0.4  # a day's paper scoring this against an open bottleneck is shown as relevant to it
 
 
 @dataclass
@@ -101,6 +102,30 @@ def closest_fundamentals(
     return [(entries[i], float(sims[i])) for i in order]
 
 
+def revisit(embedder: Embedder, bottleneck: str, k: int = 3) -> list[tuple[fund.Fundamental, float]]:
+    """The fundamentals closest to a bottleneck: what to revisit before reading."""
+    return closest_fundamentals(embedder, embedder.embed([bottleneck])[0], k)
+
+
+def day_relevance(store, embedder: Embedder, day: str) -> dict[str, tuple[float, int]]:
+    """{paper_id: (best score, attempt id)} of `day`'s papers against the open attempts' bottlenecks.
+
+    Scores are cached per (attempt, day) and recomputed only when the day gains papers, so the
+    daily page never embeds on a repeat view.
+    """
+    open_ids = {a["id"]: a["bottleneck"] for a in store.attempts(open_only=True)}
+    if not open_ids:
+        return {}
+    held = store.count_day(day)
+    stale = set(open_ids) - store.relevance_fresh(day, list(open_ids), held)
+    if stale and held:
+        papers = list(store.iter_papers(since=day, until=day))
+        for attempt_id in sorted(stale):
+            ranked = rank(store, embedder, open_ids[attempt_id], papers)
+            store.set_relevance(attempt_id, day, [(u.paper.id, u.score) for u in ranked])
+    return store.relevance(day, list(open_ids))
+
+
 def candidates(store, today: str | None = None) -> list[Paper]:
     """Locked papers announced within RECENT_DAYS of `today` (default: the newest day held)."""
     today = today or store.latest_day()
@@ -167,6 +192,12 @@ def log_attempt(
     )
     store.add_unlocks(attempt_id, [(u.paper.id, u.score, u.reason) for u in ranked])
     return AttemptResult(attempt_id, ranked, closest_fundamentals(embedder, qvec))
+
+
+def attempt_unlocks(store, attempt_id: int) -> list[dict]:
+    """The queue rows an attempt unlocked, in its ranking order."""
+    rows = [r for r in store.queue("all") if r["attempt_id"] == attempt_id]
+    return sorted(rows, key=lambda r: r["rank"])
 
 
 def queue(store, state: str = "queued") -> list[dict]:

@@ -115,6 +115,26 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX unlocks_attempt ON unlocks(attempt_id)
     """,
+    31: """
+    CREATE TABLE relevance (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (attempt_id, paper_id)
+    );
+    CREATE INDEX relevance_day ON relevance(day, attempt_id);
+    CREATE TABLE relevance_days (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        papers INTEGER NOT NULL,
+        PRIMARY KEY (attempt_id, day)
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
 }
 
 
@@ -415,6 +435,99 @@ class Store:
 
     def attempt_days(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT day FROM attempts ORDER BY day")]
+
+    def get_attempt(self, attempt_id: int) -> dict | None:
+        cur = self.conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+    def adjacent_days(self, day: str) -> tuple[str | None, str | None]:
+        """The nearest days before and after `day` that hold papers."""
+        before = self.conn.execute("SELECT max(published) FROM papers WHERE published < ?", (day,)).fetchone()
+        after = self.conn.execute("SELECT min(published) FROM papers WHERE published > ?", (day,)).fetchone()
+        return before[0], after[0]
+
+    def count_day(self, day: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers WHERE published = ?", (day,)).fetchone()[0]
+
+    def relevance_fresh(self, day: str, attempt_ids: list[int], papers: int) -> set[int]:
+        """Attempts whose cached scores for `day` were computed over `papers` papers (still current)."""
+        cur = self.conn.execute(
+            f"SELECT attempt_id FROM relevance_days WHERE day = ? AND papers = ? "
+            f"AND attempt_id IN ({_marks(attempt_ids)})",
+            [day, papers, *attempt_ids],
+        )
+        return {r[0] for r in cur}
+
+    def set_relevance(self, attempt_id: int, day: str, scores: list[tuple[str, float]]) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM relevance WHERE attempt_id = ? AND day = ?", (attempt_id, day))
+            conn.executemany(
+                "INSERT OR REPLACE INTO relevance (attempt_id, paper_id, day, score) VALUES (?, ?, ?, ?)",
+                [(attempt_id, pid, day, float(score)) for pid, score in scores],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO relevance_days (attempt_id, day, papers) VALUES (?, ?, ?)",
+                (attempt_id, day, len(scores)),
+            )
+
+    def relevance(self, day: str, attempt_ids: list[int]) -> dict[str, tuple[float, int]]:
+        """{paper_id: (best score, attempt id)} over the given attempts' cached scores for `day`."""
+        out: dict[str, tuple[float, int]] = {}
+        cur = self.conn.execute(
+            f"SELECT paper_id, score, attempt_id FROM relevance WHERE day = ? "
+            f"AND attempt_id IN ({_marks(attempt_ids)})",
+            [day, *attempt_ids],
+        )
+        for pid, score, aid in cur:
+            if pid not in out or score > out[pid][0]:
+                out[pid] = (score, aid)
+        return out
+
+    def day_overview(self, day: str) -> list[tuple[str, bool | None]]:
+        """(paper_id, hype) for every paper on `day`, in id order; hype None when unknown."""
+        cur = self.conn.execute(
+            "SELECT p.id, t.hype FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
+            "LEFT JOIN topics t ON t.id = pt.topic_id WHERE p.published = ? ORDER BY p.id",
+            (day,),
+        )
+        return [(pid, None if hype is None else bool(hype)) for pid, hype in cur]
+
+    def get_papers(self, paper_ids: list[str]) -> dict[str, Paper]:
+        cols = self._columns("papers")
+        out: dict[str, Paper] = {}
+        for chunk in _chunks(paper_ids):
+            for row in self.conn.execute(f"SELECT * FROM papers WHERE id IN ({_marks(chunk)})", chunk):
+                p = _row_paper(row, cols)
+                out[p.id] = p
+        return out
+
+    def papers_for_fundamental(self, fundamental_id: str, limit: int) -> list[tuple[str, float]]:
+        """(paper_id, score) of the papers linked to a fundamental, strongest first."""
+        cur = self.conn.execute(
+            "SELECT paper_id, score FROM paper_fundamentals WHERE fundamental_id = ? "
+            "ORDER BY score DESC, paper_id LIMIT ?",
+            (fundamental_id, limit),
+        )
+        return [(pid, score) for pid, score in cur]
+
+    def meta_default(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (race-safe)."""
+        self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    def last_job_error(self) -> str | None:
+        """The daily job's last error, when the digest feature's job_runs table exists and its newest
+        run failed (columns read: error, and finished_at or started_at when present)."""
+        cols = self._columns("job_runs")
+        if "error" not in cols:
+            return None
+        when = next((c for c in ("finished_at", "started_at") if c in cols), None)
+        sel = f"error, {when}" if when else "error, NULL"
+        row = self.conn.execute(f"SELECT {sel} FROM job_runs ORDER BY rowid DESC LIMIT 1").fetchone()
+        if not row or not row[0]:
+            return None
+        return f"{row[0]} ({row[1]})" if row[1] else row[0]
 
     # --- digest (40-49) -------------------------------------------------------------------
 
