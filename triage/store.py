@@ -493,6 +493,27 @@ class Store:
         )
         return [(pid, None if hype is None else bool(hype)) for pid, hype in cur]
 
+    def topic_badges_for(self, paper_ids: list[str]) -> dict[str, dict]:
+        """{paper_id: {id, label, onset, age_days, hype, why}}: topic_for without the JSON columns,
+        for pages that list many papers."""
+        out: dict[str, dict] = {}
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT pt.paper_id, t.id, t.label, t.onset, t.age_days, t.hype, t.why FROM paper_topics pt "
+                f"JOIN topics t ON t.id = pt.topic_id WHERE pt.paper_id IN ({_marks(chunk)})",
+                chunk,
+            )
+            for pid, tid, label, onset, age, hype, why in cur:
+                out[pid] = {
+                    "id": tid,
+                    "label": label,
+                    "onset": onset,
+                    "age_days": age,
+                    "hype": None if hype is None else bool(hype),
+                    "why": why,
+                }
+        return out
+
     def get_papers(self, paper_ids: list[str]) -> dict[str, Paper]:
         cols = self._columns("papers")
         out: dict[str, Paper] = {}

@@ -32,20 +32,21 @@ def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
     page = min(max(1, page), pages)
     ids = [pid for pid, _ in ordered[(page - 1) * page_size : page * page_size]]
     papers = store.get_papers(ids)
-    topics = store.topic_for(ids)
+    topics = store.topic_badges_for(ids)
     links = store.fundamentals_for(ids)
     unlocked = store.unlocked_ids(ids)
     catalogue = fund.by_id()
     items = []
     for pid in ids:
+        score = relevant(pid)
         items.append(
             {
                 "paper": papers[pid],
                 "locked": pid not in unlocked,
                 "topic": topics.get(pid),
-                "fundamentals": [(catalogue.get(fid), fid, score) for fid, score in links.get(pid, [])],
-                "relevance": relevant(pid),
-                "attempt_id": relevance[pid][1] if relevant(pid) is not None else None,
+                "fundamentals": [(catalogue.get(fid), fid, s) for fid, s in links.get(pid, [])],
+                "relevance": score,
+                "attempt_id": relevance[pid][1] if score is not None else None,
             }
         )
     hype_count = sum(1 for _, h in overview if h is True)
