@@ -101,6 +101,11 @@ def test_locked_attempt_unlock_read(server, browser, tmp_path):
     page.get_by_role("button", name="Log attempt and unlock").click()
     # The browser's own minlength check stops the vague bottleneck before it is even sent.
     assert page.url.endswith("/attempts/new")
+    page.get_by_label("Where exactly you are blocked").fill("stuck " * 8)
+    page.get_by_role("button", name="Log attempt and unlock").click()
+    assert "too vague" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("What you tried").input_value() == "Fine-tuned all of Whisper"
+    shoot(page, tmp_path, "attempt-refused")
     page.get_by_label("Where exactly you are blocked").fill(
         "Full fine-tuning of the Whisper encoder runs out of GPU memory; "
         "I need a parameter-efficient method such as low-rank adapters"
