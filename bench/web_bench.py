@@ -211,7 +211,7 @@ def main() -> None:
         server.wait(timeout=10)
 
     header = f"{'path':<11} {'clients':>7} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'req/s':>7}"
-    print(f"\n{args.papers} papers stored, {args.day_papers} on {DAY}, 1 open attempt, page size 100")
+    print(f"\n{args.papers} papers stored, {args.day_papers} on {DAY}, 1 open attempt, page size 50")
     print(header)
     for r in rows:
         print(

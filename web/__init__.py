@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE=settings.storage.db,
         WEB_PASSWORD=os.environ.get("TRIAGE_WEB_PASSWORD") or None,
         LAST_JOB_ERROR=None,  # the daily job may put its last failure here; the banner shows it
-        PAGE_SIZE=100,
+        PAGE_SIZE=50,  # papers per page of a day: enough to scan, quick to render
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -16,14 +16,11 @@ from triage.formats import abs_url, pdf_url
 def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
     overview = store.day_overview(day)
     relevance = gate.day_relevance(store, embedder, day) if overview else {}
-
-    def relevant(pid: str) -> float | None:
-        score = relevance.get(pid, (0.0, None))[0]
-        return score if score >= gate.RELEVANT_SCORE else None
+    relevant = {pid: sa for pid, sa in relevance.items() if sa[0] >= gate.RELEVANT_SCORE}
 
     def order(item):
         pid, hype = item
-        score = relevant(pid)
+        score = relevant.get(pid, (None,))[0]
         return (score is None, -(score or 0.0), hype is True, pid)
 
     ordered = sorted(overview, key=order)
@@ -38,7 +35,7 @@ def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
     catalogue = fund.by_id()
     items = []
     for pid in ids:
-        score = relevant(pid)
+        score, attempt_id = relevant.get(pid, (None, None))
         items.append(
             {
                 "paper": papers[pid],
@@ -46,14 +43,14 @@ def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
                 "topic": topics.get(pid),
                 "fundamentals": [(catalogue.get(fid), fid, s) for fid, s in links.get(pid, [])],
                 "relevance": score,
-                "attempt_id": relevance[pid][1] if score is not None else None,
+                "attempt_id": attempt_id,
             }
         )
     hype_count = sum(1 for _, h in overview if h is True)
     return {
         "day": day,
         "total": total,
-        "relevant_count": sum(1 for pid, _ in overview if relevant(pid) is not None),
+        "relevant_count": len(relevant),
         "hype_count": hype_count,
         "unknown_count": sum(1 for _, h in overview if h is None),
         "hype_share": hype_count / total if total else 0.0,
