@@ -80,6 +80,62 @@ def init(app: App):
 # --- sources: fetch, import, export -----------------------------------------------------
 
 
+@cli.command()
+@click.option("--days", type=click.IntRange(min=1), help="Fetch the last N days from the API (resumable).")
+@click.option("--category", "categories", multiple=True, help="arXiv category; repeatable. Default: config.")
+@click.option("--source", type=click.Choice(["api", "rss"]), help="Default: rss without --days, api with it.")
+@click.pass_obj
+def fetch(app: App, days, categories, source):
+    """Fetch new papers: today's RSS announcement, or with --days N the arXiv API for the last N
+    days, split into month x category slices that are skipped once complete."""
+    from tqdm import tqdm
+
+    from triage import sources
+
+    with tqdm(unit=" papers", desc="fetch", disable=None) as bar:
+        result = sources.fetch(
+            app.settings, app.store, days=days, categories=list(categories), source=source, on_page=bar.update
+        )
+    click.echo(result.message)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["auto", "jsonl", "oai", "atom", "rss"]), default="auto")
+@click.pass_obj
+def import_(app: App, files, fmt):
+    """Import papers from files (arXiv OAI snapshot JSONL, simple JSONL, API Atom, RSS); streams
+    large files in batches, so a rerun after an interruption completes without duplicates."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from triage.sources import files as files_mod
+
+    for name in files:
+        with tqdm(total=Path(name).stat().st_size, unit="B", unit_scale=True, desc=name, disable=None) as bar:
+            n = files_mod.import_file(app.store, name, fmt, progress=bar.update)
+        click.echo(f"{name}: {n} records imported; {app.store.count_papers()} papers in the database.")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "bibtex", "atom"]), default="jsonl")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only papers published on or after DATE.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Output file (default stdout).")
+@click.pass_obj
+def export(app: App, fmt, since, out):
+    """Export papers with hype, topic, fundamentals and lock state as JSONL, BibTeX or Atom."""
+    from triage import export as export_mod
+
+    since_iso = since.date().isoformat() if since else None
+    if out is None:
+        export_mod.write(app.store, click.get_text_stream("stdout"), fmt, since_iso)
+        return
+    with open(out, "w", encoding="utf-8") as f:
+        n = export_mod.write(app.store, f, fmt, since_iso)
+    click.echo(f"Wrote {n} papers to {out}.", err=True)
+
+
 # --- analysis: analyze, eval ------------------------------------------------------------
 
 

@@ -312,6 +312,22 @@ class Store:
 
     # --- gate (30-39) ---------------------------------------------------------------------
 
+    def unlocked_ids(self, paper_ids: list[str]) -> set[str]:
+        """The given papers that the gate has unlocked (none before the unlocks table exists)."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unlocks'"
+        ).fetchone()
+        if not exists:
+            return set()
+        found: set[str] = set()
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT paper_id FROM unlocks WHERE paper_id IN ({_marks(chunk)})",  # noqa: S608
+                chunk,
+            )
+            found.update(r[0] for r in cur)
+        return found
+
     # --- digest (40-49) -------------------------------------------------------------------
 
 
