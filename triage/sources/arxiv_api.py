@@ -189,7 +189,7 @@ def fetch(
                 continue
             results = client.results(search(category, first, last))
             got = 0
-            for page in itertools.batched(results, client.page_size):
+            while page := list(itertools.islice(results, client.page_size)):
                 store.upsert_papers(paper_from_result(r) for r in page)
                 got += len(page)
                 on_page(len(page))
