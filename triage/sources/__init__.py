@@ -41,7 +41,8 @@ def fetch(
             return FetchResult("rss", 0, f"No announcement today in {url} (weekend or holiday).")
         store.upsert_papers(papers)
         on_page(len(papers))
-        return FetchResult("rss", len(papers), f"Stored {len(papers)} papers from {url}.")
+        n = len({p.id for p in papers})
+        return FetchResult("rss", n, f"Stored {n} papers from {url}.")
     if days is not None and days < 1:
         raise UserError(f"--days must be at least 1, got {days}.")
     stats = arxiv_api.fetch(store, arxiv_api.Client.from_config(cfg), categories, days or 1, on_page=on_page)
