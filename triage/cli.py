@@ -12,7 +12,7 @@ import sys
 import click
 
 from triage import config as config_mod
-from triage.errors import TriageError
+from triage.errors import TriageError, UserError
 from triage.store import Store
 
 
@@ -128,12 +128,14 @@ def export(app: App, fmt, since, out):
     from triage import export as export_mod
 
     since_iso = since.date().isoformat() if since else None
-    if out is None:
-        export_mod.write(app.store, click.get_text_stream("stdout"), fmt, since_iso)
-        return
-    with open(out, "w", encoding="utf-8") as f:
+    try:
+        f = click.open_file(out or "-", "w", encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"Cannot write {out}: {e.strerror}.") from None
+    with f:
         n = export_mod.write(app.store, f, fmt, since_iso)
-    click.echo(f"Wrote {n} papers to {out}.", err=True)
+    if out:
+        click.echo(f"Wrote {n} papers to {out}.", err=True)
 
 
 # --- analysis: analyze, eval ------------------------------------------------------------
