@@ -71,9 +71,8 @@ def test_jsonl_contract(runner, store):
 
 def test_unlocked_once_the_gate_has_an_unlock(runner, store):
     _analysed(store)
-    # The gate's own migration will create this table; its paper_id column is what export reads.
-    store.conn.execute("CREATE TABLE unlocks (paper_id TEXT NOT NULL)")
-    store.conn.execute("INSERT INTO unlocks (paper_id) VALUES ('2501.00001')")
+    attempt = store.add_attempt("problem", "tried", "blocked on sparse attention", None)
+    store.add_unlocks(attempt, [("2501.00001", 0.8, "matches the bottleneck")])
     locked = {r["id"]: r["locked"] for r in _jsonl(runner)}
     assert locked == {"2501.00001": False, "hep-ph/0601001": True}
 

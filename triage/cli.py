@@ -144,6 +144,61 @@ def export(app: App, fmt, since, out):
 # --- gate: attempt, queue ---------------------------------------------------------------
 
 
+@cli.command()
+@click.option("--problem", required=True, help="The problem you are working on.")
+@click.option("--tried", required=True, help="What you tried.")
+@click.option(
+    "--bottleneck",
+    required=True,
+    help="Where exactly you are blocked (specific; minimum length from config).",
+)
+@click.option("--evidence", help="Optional link to the code or notebook of the attempt.")
+@click.pass_obj
+def attempt(app: App, problem, tried, bottleneck, evidence):
+    """Log a blocked attempt; prints the papers it unlocked and the fundamentals to revisit first."""
+    from triage import gate
+    from triage.embed import Embedder
+
+    result = gate.log_attempt(
+        app.store,
+        Embedder(app.settings.embeddings, app.store),
+        app.settings,
+        problem,
+        tried,
+        bottleneck,
+        evidence,
+    )
+    click.echo(f"Attempt {result.attempt_id} logged.")
+    click.echo("Revisit first: " + "; ".join(f"{f.name} ({f.year})" for f, _ in result.revisit))
+    if not result.unlocked:
+        click.echo("No papers unlocked: none are held from the last 30 days. Run `triage fetch` first.")
+    for i, u in enumerate(result.unlocked, 1):
+        click.echo(f"{i}. [{u.paper.id}] {u.paper.title}\n   why: {u.reason}")
+
+
+@cli.command("queue")
+@click.option(
+    "--state",
+    type=click.Choice(["queued", "read", "all"]),
+    default="queued",
+    show_default=True,
+    help="Which part of the queue to list.",
+)
+@click.pass_obj
+def queue_cmd(app: App, state):
+    """List the reading queue: unlocked papers with the reason each was unlocked."""
+    from triage import gate
+
+    rows = gate.queue(app.store, state)
+    b = gate.budget(app.store, app.settings)
+    click.echo(f"Read today: {b['read']} of {b['budget']}" + (" - enough for today." if b["enough"] else "."))
+    if not rows:
+        click.echo("The queue is empty: log an attempt with `triage attempt` to unlock papers.")
+    for r in rows:
+        mark = "read" if r["read_at"] else "queued"
+        click.echo(f"[{mark}] {r['paper_id']} {r['paper'].title}\n   why: {r['reason']}")
+
+
 # --- digest and daily job: digest, daily --------------------------------------------------
 
 

@@ -88,6 +88,33 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX paper_topics_topic ON paper_topics(topic_id)
     """,
+    30: """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        day TEXT NOT NULL DEFAULT (date('now', 'localtime')),
+        problem TEXT NOT NULL,
+        tried TEXT NOT NULL,
+        bottleneck TEXT NOT NULL,
+        evidence TEXT,
+        outcome TEXT,
+        outcome_note TEXT,
+        closed_at TEXT
+    );
+    CREATE TABLE unlocks (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        reason TEXT NOT NULL,
+        unlocked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        read_at TEXT,
+        read_day TEXT,
+        note TEXT,
+        unblocked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX unlocks_attempt ON unlocks(attempt_id)
+    """,
 }
 
 
@@ -215,7 +242,7 @@ class Store:
         found: dict[str, np.ndarray] = {}
         for chunk in _chunks(list(dict.fromkeys(hashes))):
             cur = self.conn.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(chunk)})",  # noqa: S608
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(chunk)})",
                 [model, *chunk],
             )
             for h, blob in cur:
@@ -243,7 +270,7 @@ class Store:
         out: dict[str, list[tuple[str, float]]] = {}
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT paper_id, fundamental_id, score FROM paper_fundamentals "  # noqa: S608 (only ? marks)
+                f"SELECT paper_id, fundamental_id, score FROM paper_fundamentals "
                 f"WHERE paper_id IN ({_marks(chunk)}) ORDER BY paper_id, rank",
                 chunk,
             )
@@ -282,7 +309,7 @@ class Store:
             conn.execute("DELETE FROM paper_topics")
             conn.execute("DELETE FROM topics")
             conn.executemany(
-                f"INSERT INTO topics ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
+                f"INSERT INTO topics ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",
                 rows,
             )
             conn.executemany(
@@ -300,7 +327,7 @@ class Store:
         out: dict[str, dict] = {}
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT pt.paper_id, t.* FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "  # noqa: S608
+                f"SELECT pt.paper_id, t.* FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "
                 f"WHERE pt.paper_id IN ({_marks(chunk)})",
                 chunk,
             )
@@ -312,21 +339,82 @@ class Store:
 
     # --- gate (30-39) ---------------------------------------------------------------------
 
+    def latest_day(self) -> str | None:
+        """The newest announcement day held (max published date)."""
+        return self.conn.execute("SELECT max(published) FROM papers").fetchone()[0]
+
     def unlocked_ids(self, paper_ids: list[str]) -> set[str]:
-        """The given papers that the gate has unlocked (none before the unlocks table exists)."""
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unlocks'"
-        ).fetchone()
-        if not exists:
-            return set()
-        found: set[str] = set()
+        out: set[str] = set()
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT paper_id FROM unlocks WHERE paper_id IN ({_marks(chunk)})",  # noqa: S608
-                chunk,
+                f"SELECT paper_id FROM unlocks WHERE paper_id IN ({_marks(chunk)})", chunk
             )
-            found.update(r[0] for r in cur)
-        return found
+            out.update(r[0] for r in cur)
+        return out
+
+    def attempt_bottlenecks(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT bottleneck FROM attempts ORDER BY id")]
+
+    def add_attempt(self, problem: str, tried: str, bottleneck: str, evidence: str | None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO attempts (problem, tried, bottleneck, evidence) VALUES (?, ?, ?, ?)",
+            (problem, tried, bottleneck, evidence),
+        )
+        return cur.lastrowid
+
+    def add_unlocks(self, attempt_id: int, unlocks: list[tuple[str, float, str]]) -> None:
+        """Unlock papers for an attempt: [(paper_id, score, reason)] best first."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO unlocks (paper_id, attempt_id, rank, score, reason) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (pid, attempt_id, r, float(score), reason)
+                    for r, (pid, score, reason) in enumerate(unlocks)
+                ],
+            )
+
+    def attempts(self, open_only: bool = False) -> list[dict]:
+        sql = "SELECT * FROM attempts" + (" WHERE outcome IS NULL" if open_only else "") + " ORDER BY id DESC"
+        cur = self.conn.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def queue(self, state: str) -> list[dict]:
+        """Unlocked papers joined with their paper record; state queued | read | all."""
+        where = {"queued": "u.read_at IS NULL", "read": "u.read_at IS NOT NULL", "all": "1"}[state]
+        cur = self.conn.execute(
+            "SELECT u.paper_id, u.attempt_id, u.rank, u.score, u.reason, u.unlocked_at, u.read_at, u.note, "
+            f"u.unblocked, a.bottleneck FROM unlocks u JOIN attempts a ON a.id = u.attempt_id WHERE {where} "
+            "ORDER BY u.unlocked_at DESC, u.attempt_id DESC, u.rank"
+        )
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur]
+        for row in rows:
+            row["paper"] = self.get_paper(row["paper_id"])
+            row["unblocked"] = bool(row["unblocked"])
+        return rows
+
+    def mark_read(self, paper_id: str, note: str | None, unblocked: bool) -> bool:
+        cur = self.conn.execute(
+            "UPDATE unlocks SET read_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+            "read_day = coalesce(read_day, date('now', 'localtime')), note = ?, unblocked = ? WHERE paper_id = ?",
+            (note, int(unblocked), paper_id),
+        )
+        return cur.rowcount == 1
+
+    def close_attempt(self, attempt_id: int, outcome: str, note: str | None) -> bool:
+        cur = self.conn.execute(
+            "UPDATE attempts SET outcome = ?, outcome_note = ?, closed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+            "WHERE id = ? AND outcome IS NULL",
+            (outcome, note, attempt_id),
+        )
+        return cur.rowcount == 1
+
+    def read_count_on(self, day: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM unlocks WHERE read_day = ?", (day,)).fetchone()[0]
+
+    def attempt_days(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT day FROM attempts ORDER BY day")]
 
     # --- digest (40-49) -------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ def detect(path: Path) -> str:
         head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
         if head.startswith(b"{"):
             f.seek(0)
-            first = f.readline()
+            first = next(line for line in f if line.strip())
             try:
                 obj = json.loads(first)
             except ValueError:
