@@ -113,7 +113,7 @@ def test_received_digest_has_both_parts_counts_and_keeps_the_gate(seeded, mail_s
     assert len(smtp_server.received) == 1
     assert smtp_server.received[0].rcpt_tos == ["reader@example.org"]
     msg = smtp_server.messages[0]
-    assert msg["Message-ID"].strip() == message_id
+    assert msg["Message-ID"] == message_id
     assert msg.get_content_type() == "multipart/alternative"
     assert msg["Subject"] == f"paper-triage {DAY}: 4 new papers, 50% young topics, 2 for your bottleneck"
     parts = _parts(msg)
@@ -188,7 +188,7 @@ def test_smtp_down_then_back_sends_exactly_once(seeded, runner, tmp_path):
         assert len(server.received) == 1
     finally:
         server.stop()
-    assert seeded.digest_record(DAY)["message_id"] == server.messages[0]["Message-ID"].strip()
+    assert seeded.digest_record(DAY)["message_id"] == server.messages[0]["Message-ID"]
 
 
 def test_out_writes_a_parseable_eml(seeded, runner, tmp_path):

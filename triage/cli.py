@@ -12,7 +12,7 @@ import sys
 import click
 
 from triage import config as config_mod
-from triage.errors import TriageError, UserError
+from triage.errors import TriageError
 from triage.store import Store
 
 
@@ -156,6 +156,7 @@ def digest_cmd(app: App, day, send, out):
     import datetime as dt
 
     from triage import digest
+    from triage.errors import UserError
 
     if send == bool(out):
         raise UserError("Give exactly one of --send or --out DIR.")

@@ -13,6 +13,7 @@ import smtplib
 import ssl
 from collections import Counter
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -32,6 +33,9 @@ QUEUE_SHOWN = 5
 # Paths in the web app the mail links to (relative to [digest] base_url).
 ATTEMPT_PATH = "/attempt"
 QUEUE_PATH = "/queue"
+# Long subjects and Message-IDs stay on one line: folded ones come back with a leading space
+# in some readers. 998 is RFC 5322's hard limit.
+_POLICY = policy.default.clone(max_line_length=998)
 
 _env = Environment(
     loader=PackageLoader("triage", "templates"),
@@ -186,7 +190,7 @@ def render_preview(store, settings: Settings, day: str) -> str:
 def message(settings: Settings, digest: Digest) -> EmailMessage:
     """multipart/alternative: the plain text first, the HTML preferred by mail clients that can."""
     sender = settings.digest.from_
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = digest.subject
     msg["From"] = sender
     msg["To"] = ", ".join(settings.digest.to) or "undisclosed-recipients:;"
