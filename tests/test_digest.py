@@ -99,11 +99,10 @@ def _parts(msg):
     return {part.get_content_type(): part.get_content() for part in msg.walk() if not part.is_multipart()}
 
 
-def _write_config(path, port, to=("reader@example.org",)):
-    addresses = ", ".join(f'"{a}"' for a in to)
+def _write_config(path, port, extra=""):
     path.write_text(
-        f'[digest]\nto = [{addresses}]\nfrom = "triage@example.org"\nsmtp_host = "127.0.0.1"\n'
-        f"smtp_port = {port}\n"
+        '[digest]\nto = ["reader@example.org"]\nfrom = "triage@example.org"\nsmtp_host = "127.0.0.1"\n'
+        f"smtp_port = {port}\n{extra}"
     )
 
 
@@ -189,6 +188,26 @@ def test_smtp_down_then_back_sends_exactly_once(seeded, runner, tmp_path):
     finally:
         server.stop()
     assert seeded.digest_record(DAY)["message_id"] == server.messages[0]["Message-ID"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_login_uses_the_password_from_the_environment_only(seeded, runner, tmp_path, monkeypatch):
+    server = SMTPServer(login=("reader", "s3cret"))
+    _write_config(tmp_path / "config.toml", server.port, 'smtp_user = "reader"\n')
+    monkeypatch.delenv("TRIAGE_SMTP_PASSWORD", raising=False)
+    server.start()
+    try:
+        missing = runner.invoke(runner.cli, ["digest", "--send"])
+        assert missing.exit_code == 2 and "TRIAGE_SMTP_PASSWORD" in missing.stderr
+        monkeypatch.setenv("TRIAGE_SMTP_PASSWORD", "wrong")
+        refused = runner.invoke(runner.cli, ["digest", "--send"])
+        assert refused.exit_code == 1 and "refused the login" in refused.stderr
+        monkeypatch.setenv("TRIAGE_SMTP_PASSWORD", "s3cret")
+        ok = runner.invoke(runner.cli, ["digest", "--send"])
+        assert ok.exit_code == 0, ok.output
+    finally:
+        server.stop()
+    assert len(server.received) == 1
 
 
 def test_out_writes_a_parseable_eml(seeded, runner, tmp_path):

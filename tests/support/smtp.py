@@ -9,6 +9,7 @@ from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -20,8 +21,9 @@ def free_port() -> int:
 class SMTPServer:
     """start()/stop() on a fixed port, so a test can take the server down and bring it back."""
 
-    def __init__(self):
+    def __init__(self, login: tuple[str, str] | None = None):
         self.port = free_port()
+        self.login = login  # (user, password) the server requires, or None for no AUTH
         self.received: list = []  # aiosmtpd envelopes
         self._controller: Controller | None = None
 
@@ -33,8 +35,27 @@ class SMTPServer:
     def messages(self) -> list[EmailMessage]:
         return [BytesParser(policy=policy.default).parsebytes(e.content) for e in self.received]
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (
+                auth_data.login.decode(),
+                auth_data.password.decode(),
+            )
+            == self.login
+        )
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
+
     def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        auth = {}
+        if self.login:
+            # Plain-text AUTH is allowed here only because the test server is on loopback.
+            auth = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **auth)
         self._controller.start()
 
     def stop(self) -> None:
