@@ -254,7 +254,7 @@ def deliver(
     """
     if not settings.digest.to:
         raise UserError(
-            f"[digest] to is empty in {settings.source}: list the addresses to send the digest to."
+            f"[digest] to is empty (config: {settings.source}): list the addresses to send the digest to."
         )
     with lock.hold(store, "digest", SEND_LEASE) as mine:
         if not mine:
