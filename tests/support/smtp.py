@@ -36,8 +36,10 @@ class SMTPServer:
         return [BytesParser(policy=policy.default).parsebytes(e.content) for e in self.received]
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        given = (auth_data.login.decode(), auth_data.password.decode())
-        ok = isinstance(auth_data, LoginPassword) and given == self.login
+        ok = isinstance(auth_data, LoginPassword) and self.login == (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        )
         return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
 
     def start(self) -> None:
