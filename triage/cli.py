@@ -202,6 +202,50 @@ def queue_cmd(app: App, state):
 # --- digest and daily job: digest, daily --------------------------------------------------
 
 
+@cli.command("digest")
+@click.option("--date", "day", help="Announcement day YYYY-MM-DD. Default: the newest day held.")
+@click.option("--send", is_flag=True, help="Send by SMTP to [digest] to (once per day).")
+@click.option(
+    "--out", type=click.Path(file_okay=False), help="Write digest-DATE.eml into this folder instead."
+)
+@click.pass_obj
+def digest_cmd(app: App, day, send, out):
+    """Compose the day's digest email; send it by SMTP or write it as an .eml file."""
+    import datetime as dt
+
+    from triage import digest
+    from triage.errors import UserError
+
+    if send == bool(out):
+        raise UserError("Give exactly one of --send or --out DIR.")
+    if day is not None:
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            raise UserError(f"--date {day!r} is not a date YYYY-MM-DD.") from None
+    day = day or app.store.latest_day()
+    if day is None:
+        raise UserError("No papers are held yet: run `triage fetch` first.")
+    if out:
+        path = digest.write_eml(app.settings, digest.compose(app.store, app.settings, day), out)
+        click.echo(f"Wrote the digest of {day} to {path}.")
+        return
+    message_id = digest.deliver(app.store, app.settings, day)
+    if message_id is None:
+        click.echo(f"The digest of {day} was sent already; nothing sent.")
+    else:
+        click.echo(f"Sent the digest of {day} to {', '.join(app.settings.digest.to)} ({message_id}).")
+
+
+@cli.command()
+@click.pass_obj
+def daily(app: App):
+    """Fetch, analyze and send the digest: the daily job, for cron."""
+    from triage.pipeline import run_daily
+
+    run_daily(app.store, app.settings, log=click.echo)
+
+
 # --- web: serve -------------------------------------------------------------------------
 
 
