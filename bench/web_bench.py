@@ -165,7 +165,7 @@ def main() -> None:
     env.pop("TRIAGE_CONFIG", None)
     env.pop("TRIAGE_WEB_PASSWORD", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "triage", "serve", "--port", str(port)],
+        [sys.executable, "-m", "triage", "serve", "--port", str(port), "--no-schedule"],
         cwd=RESULTS,
         env=env,
         stdout=subprocess.DEVNULL,

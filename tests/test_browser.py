@@ -49,7 +49,7 @@ def server(web_db, tmp_path):
     env.pop("TRIAGE_CONFIG", None)
     log = open(tmp_path / "serve.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "triage", "serve", "--port", str(port)],
+        [sys.executable, "-m", "triage", "serve", "--port", str(port), "--no-schedule"],
         cwd=tmp_path,
         env=env,
         stdout=log,

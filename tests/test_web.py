@@ -173,7 +173,8 @@ def test_feeds_of_the_queue(client):
     assert atom.mimetype == "application/atom+xml"
     assert f"https://arxiv.org/abs/{LORA}" in atom.get_data(as_text=True)
     bib = client.get("/queue.bib").get_data(as_text=True)
-    assert f"@misc{{arXiv:{LORA}," in bib and "eprint = {2603.27981}" in bib and bib.count("@misc") == 3
+    assert "eprint = {2603.27981}" in bib and bib.count("@misc") == 3
+    assert "<title>Unlocked reading queue</title>" in atom.get_data(as_text=True)
 
 
 def test_fundamentals_and_topics_pages(client):
@@ -217,10 +218,11 @@ def test_secret_key_persisted_in_db(web_db, tmp_path, monkeypatch):
 def test_job_error_banner(app, client):
     assert "The last fetch failed" not in client.get("/").get_data(as_text=True)
     store = Store(app.config["DATABASE"])
-    store.conn.execute("CREATE TABLE job_runs (started_at TEXT, finished_at TEXT, error TEXT)")
-    store.conn.execute("INSERT INTO job_runs VALUES ('t0', '2026-04-01T07:30', 'arXiv API timed out')")
+    store.finish_job_run(store.start_job_run("daily"), False, "arXiv API timed out", None)
     html = client.get("/").get_data(as_text=True)
-    assert "The last fetch failed: arXiv API timed out (2026-04-01T07:30)" in html and "Whisper" in html
+    assert "The last fetch failed: arXiv API timed out (20" in html and "Whisper" in html
+    store.finish_job_run(store.start_job_run("daily"), True, None, "412 papers")
+    assert "The last fetch failed" not in client.get("/").get_data(as_text=True)
     app.config["LAST_JOB_ERROR"] = "arXiv could not be reached (connection refused)"
     assert "The last fetch failed: arXiv could not be reached" in client.get("/").get_data(as_text=True)
 

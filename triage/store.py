@@ -135,6 +135,31 @@ MIGRATIONS: dict[int, str] = {
         value TEXT NOT NULL
     )
     """,
+    40: """
+    CREATE TABLE digests (
+        day TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        message_id TEXT,
+        recipients TEXT,
+        sent_at TEXT
+    );
+    CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        finished_at TEXT,
+        ok INTEGER,
+        error TEXT,
+        summary TEXT
+    );
+    CREATE TABLE job_lock (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )
+    """,
 }
 
 
@@ -537,20 +562,64 @@ class Store:
         self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
-    def last_job_error(self) -> str | None:
-        """The daily job's last error, when the digest feature's job_runs table exists and its newest
-        run failed (columns read: error, and finished_at or started_at when present)."""
-        cols = self._columns("job_runs")
-        if "error" not in cols:
-            return None
-        when = next((c for c in ("finished_at", "started_at") if c in cols), None)
-        sel = f"error, {when}" if when else "error, NULL"
-        row = self.conn.execute(f"SELECT {sel} FROM job_runs ORDER BY rowid DESC LIMIT 1").fetchone()
-        if not row or not row[0]:
-            return None
-        return f"{row[0]} ({row[1]})" if row[1] else row[0]
-
     # --- digest (40-49) -------------------------------------------------------------------
+
+    def digest_record(self, day: str) -> dict | None:
+        """The digests row for a day (subject, tries, last_error, message_id, sent_at), if any."""
+        cur = self.conn.execute("SELECT * FROM digests WHERE day = ?", (day,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+    def digest_failed(self, day: str, subject: str, error: str) -> None:
+        """Count a failed send; the day stays unsent so the next run retries."""
+        self.conn.execute(
+            "INSERT INTO digests (day, subject, tries, last_error) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT(day) DO UPDATE SET subject = excluded.subject, tries = digests.tries + 1, "
+            "last_error = excluded.last_error WHERE digests.sent_at IS NULL",
+            (day, subject, error),
+        )
+
+    def digest_sent(self, day: str, subject: str, message_id: str, recipients: list[str]) -> None:
+        """Mark the day sent, only after the SMTP server accepted the message."""
+        self.conn.execute(
+            "INSERT INTO digests (day, subject, tries, message_id, recipients, sent_at) "
+            "VALUES (?, ?, 1, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+            "ON CONFLICT(day) DO UPDATE SET subject = excluded.subject, tries = digests.tries + 1, "
+            "last_error = NULL, message_id = excluded.message_id, recipients = excluded.recipients, "
+            "sent_at = excluded.sent_at",
+            (day, subject, message_id, json.dumps(recipients)),
+        )
+
+    def start_job_run(self, job: str) -> int:
+        return self.conn.execute("INSERT INTO job_runs (job) VALUES (?)", (job,)).lastrowid
+
+    def finish_job_run(self, run_id: int, ok: bool, error: str | None, summary: str | None) -> None:
+        self.conn.execute(
+            "UPDATE job_runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ok = ?, error = ?, "
+            "summary = ? WHERE id = ?",
+            (int(ok), error, summary, run_id),
+        )
+
+    def job_runs(self, job: str | None = None, limit: int = 20) -> list[dict]:
+        """Recent job runs, newest first (the web page shows the last error from here)."""
+        cur = self.conn.execute(
+            "SELECT * FROM job_runs WHERE ? IS NULL OR job = ? ORDER BY id DESC LIMIT ?", (job, job, limit)
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def acquire_lock(self, name: str, holder: str, now: float, expires_at: float) -> bool:
+        """Take the named lease unless someone holds an unexpired one; True when taken."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM job_lock WHERE name = ? AND expires_at <= ?", (name, now))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO job_lock (name, holder, expires_at) VALUES (?, ?, ?)",
+                (name, holder, expires_at),
+            )
+            return cur.rowcount == 1
+
+    def release_lock(self, name: str, holder: str) -> None:
+        self.conn.execute("DELETE FROM job_lock WHERE name = ? AND holder = ?", (name, holder))
 
 
 def _chunks(items: list, size: int = 500):

@@ -60,8 +60,16 @@ def _chrome() -> dict:
     store = get_store()
     return {
         "streak": gate.streak(store),
-        "job_error": current_app.config.get("LAST_JOB_ERROR") or store.last_job_error(),
+        "job_error": current_app.config.get("LAST_JOB_ERROR") or _last_run_error(store),
     }
+
+
+def _last_run_error(store) -> str | None:
+    """The newest daily-job run's error, if it failed (the page then says it shows stored papers)."""
+    runs = store.job_runs(limit=1)
+    if runs and runs[0]["error"]:
+        return f"{runs[0]['error']} ({runs[0]['finished_at'] or runs[0]['started_at']})"
+    return None
 
 
 def _error(status: int, message: str):

@@ -10,7 +10,6 @@ import math
 
 from triage import fundamentals as fund
 from triage import gate
-from triage.formats import abs_url, pdf_url
 
 
 def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
@@ -86,5 +85,9 @@ def item_json(item: dict) -> dict:
         ],
     }
     if not item["locked"]:
-        out.update(abstract=p.abstract, abs_url=abs_url(p.id), pdf_url=pdf_url(p.id))
+        out.update(
+            abstract=p.abstract,
+            abs_url=f"https://arxiv.org/abs/{p.id}",
+            pdf_url=f"https://arxiv.org/pdf/{p.id}",
+        )
     return out

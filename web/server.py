@@ -27,9 +27,18 @@ def check_bind(host: str) -> None:
         )
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 8) -> None:
-    """Serve until interrupted. Background jobs (the daily job) start here, before waitress blocks."""
+def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int = 8) -> None:
+    """Serve until interrupted, with the daily job scheduled on its own thread unless `schedule` is off."""
     check_bind(host)
     from waitress import serve as waitress_serve
 
-    waitress_serve(app, host=host, port=port, threads=threads, ident="paper-triage")
+    scheduler = None
+    if schedule:
+        from triage.schedule import start_scheduler
+
+        scheduler = start_scheduler(app.config["SETTINGS"], app.config["DATABASE"])
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="paper-triage")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)

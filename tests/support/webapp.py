@@ -4,12 +4,11 @@ links, topics and cached embeddings), copied per test; the Flask app and its tes
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
+from tests.support.arxiv_server import shared_data
 from triage import config
 from triage.embed import Embedder, paper_text
 from triage.papers import Paper
@@ -34,25 +33,9 @@ PAPER_IDS = [
 ]
 
 
-def shared_data() -> Path | None:
-    """../shared/data next to the repo (env TRIAGE_SHARED_DATA overrides)."""
-    root = Path(__file__).resolve().parents[2]
-    for candidate in (
-        os.environ.get("TRIAGE_SHARED_DATA"),
-        root.parent / "shared" / "data",
-        root.parents[1] / "shared" / "data",
-    ):
-        if candidate and (Path(candidate) / "corpus" / "papers.jsonl").exists():
-            return Path(candidate)
-    return None
-
-
 def corpus_papers(ids: list[str]) -> list[Paper]:
-    data = shared_data()
-    if data is None:
-        pytest.skip("the shared corpus (../shared/data or TRIAGE_SHARED_DATA) is not available")
     wanted, found = set(ids), {}
-    with open(data / "corpus" / "papers.jsonl", encoding="utf-8") as fh:
+    with open(shared_data() / "corpus" / "papers.jsonl", encoding="utf-8") as fh:
         for line in fh:
             if any(i in line[:40] for i in wanted):
                 d = json.loads(line)

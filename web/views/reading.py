@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from triage import formats, gate
+from triage import export, gate
 from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
 
@@ -79,22 +81,23 @@ def mark_read(paper_id: str):
     return redirect(url_for("reading.queue"))
 
 
-def _queue_papers():
-    return [r["paper"] for r in gate.queue(get_store(), "all")]
+def _queue_records() -> list[dict]:
+    """Every unlocked paper (queued and read) as triage export records, newest unlock first."""
+    store = get_store()
+    return list(export.paper_records(store, [r["paper"] for r in gate.queue(store, "all")]))
 
 
 @bp.get("/queue.atom")
 def queue_atom():
-    body = formats.atom(
-        _queue_papers(), "Unlocked reading queue", url_for("reading.queue_atom", _external=True)
-    )
-    return Response(body, mimetype="application/atom+xml")
+    out = io.StringIO()
+    export.atom(out, iter(_queue_records()), title="Unlocked reading queue", feed_id="queue")
+    return Response(out.getvalue(), mimetype="application/atom+xml")
 
 
 @bp.get("/queue.bib")
 def queue_bib():
     return Response(
-        formats.bibtex(_queue_papers()),
+        "\n".join(export.bibtex_entry(r) for r in _queue_records()),
         mimetype="application/x-bibtex",
         headers={"Content-Disposition": "inline; filename=queue.bib"},
     )
