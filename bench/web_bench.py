@@ -200,7 +200,12 @@ def main() -> None:
         t = time.perf_counter()
         first = s.get(base + "/", timeout=600)
         first.raise_for_status()
-        print(f"first view of the day (relevance cache fill): {(time.perf_counter() - t) * 1000:.0f} ms")
+        shown = first.text.count('<li class="paper')
+        assert shown == min(50, args.day_papers), f"the daily page listed {shown} papers"
+        print(
+            f"first view after start (fills the relevance cache on a fresh db): "
+            f"{(time.perf_counter() - t) * 1000:.0f} ms, {shown} papers on the page"
+        )
         rows = []
         for path in ("/", "/api/today"):
             for clients in (1, 16):

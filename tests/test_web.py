@@ -233,3 +233,10 @@ def test_serve_refuses_open_bind_without_password(runner, store, host, monkeypat
     result = runner.invoke(runner.cli, ["serve", "--host", host, "--port", "0"])
     assert result.exit_code == 2
     assert "Refusing to serve on" in result.output and "TRIAGE_WEB_PASSWORD" in result.output
+
+
+def test_serve_refuses_a_bad_send_at_before_serving(runner, store, tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[digest]\nsend_at = "25:00"\n')
+    result = runner.invoke(runner.cli, ["--config", str(cfg), "serve", "--port", "0"])
+    assert result.exit_code == 2 and "send_at" in result.output
