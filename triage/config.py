@@ -83,6 +83,25 @@ class DigestConfig:
     ssl: bool = False
     send_at: str = "07:30"
     base_url: str = "http://127.0.0.1:8080"
+    per_bottleneck: int = 3
+    min_similarity: float = 0.3
+
+    def validate(self, where: str) -> None:
+        if self.starttls and self.ssl:
+            raise UserError(f"{where}: [digest] starttls and ssl are exclusive; set one of them to false.")
+        self.send_time(where)
+
+    def send_time(self, where: str = "config") -> tuple[int, int, int]:
+        """[digest] send_at as (hour, minute, second); HH:MM, or HH:MM:SS."""
+        parts = self.send_at.split(":")
+        try:
+            h, m, s = (int(p) for p in [*parts, "0"][:3])
+            ok = len(parts) in (2, 3) and 0 <= h < 24 and 0 <= m < 60 and 0 <= s < 60
+        except ValueError:
+            ok = False
+        if not ok:
+            raise UserError(f"{where}: [digest] send_at must be a local time HH:MM, got {self.send_at!r}.")
+        return h, m, s
 
 
 @dataclass
