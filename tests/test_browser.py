@@ -112,19 +112,20 @@ def test_locked_attempt_unlock_read(server, browser, tmp_path):
     )
     page.get_by_role("button", name="Log attempt and unlock").click()
     assert page.get_by_role("heading", name="Attempt 1").is_visible()
-    assert page.get_by_role("heading", name="Unlocked (5)").is_visible()
+    # Only the one paper held that is close to the bottleneck unlocks; the other 11 would be noise.
+    assert page.get_by_role("heading", name="Unlocked (1)").is_visible()
     shoot(page, tmp_path, "attempt-result")
 
     page.get_by_role("link", name="Queue").first.click()
     papers = page.locator("li.paper")
-    assert papers.count() == 5 and page.locator(".abstract").count() == 5
+    assert papers.count() == 1 and page.locator(".abstract").count() == 1
     assert "Pruning Whisper" in papers.first.locator("h2").inner_text()
     shoot(page, tmp_path, "queue")
     papers.first.get_by_label("What I learned").fill("LoRA on the decoder only fits in 8 GB")
     papers.first.get_by_label("This unblocked me").check()
     papers.first.get_by_role("button", name="Mark read").click()
     assert page.get_by_text("Marked 2603.27981 read.").is_visible()
-    assert page.locator("li.paper").count() == 4
+    assert page.locator("li.paper").count() == 0
     page.get_by_role("link", name="read", exact=True).click()
     assert page.get_by_text("this unblocked me").is_visible()
 

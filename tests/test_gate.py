@@ -59,7 +59,8 @@ def test_bottleneck_unlocks_the_fitting_papers(seeded):
         bottleneck="My policy gradient estimates are so noisy that training diverges after a few hundred episodes",
     )
     ids = [u.paper.id for u in result.unlocked]
-    assert len(ids) == 2 and ids[0] == "2603.00001"
+    # Room for two, but only the REINFORCE paper is close enough: unrelated papers stay locked.
+    assert ids == ["2603.00001"]
     assert "similarity" in result.unlocked[0].reason
     assert store.unlocked_ids([p[0] for p in PAPERS]) == set(ids)
     assert [r["paper_id"] for r in gate.queue(store)][0] == "2603.00001"

@@ -70,6 +70,7 @@ class GateConfig:
     unlock_per_attempt: int = 5
     daily_read_budget: int = 5
     min_bottleneck_chars: int = 40
+    min_similarity: float = 0.3
 
 
 @dataclass
@@ -84,7 +85,6 @@ class DigestConfig:
     send_at: str = "07:30"
     base_url: str = "http://127.0.0.1:8080"
     per_bottleneck: int = 3
-    min_similarity: float = 0.3
 
     def validate(self, where: str) -> None:
         if self.starttls and self.ssl:

@@ -110,8 +110,7 @@ def _context(store, settings: Settings, day: str, today: dt.date, embedder: Embe
         embedder = embedder or Embedder(settings.embeddings, store)
     for a in open_attempts:
         ranked = gate.rank(store, embedder, a["bottleneck"], papers) if papers else []
-        fits = [u for u in ranked if u.similarity >= settings.digest.min_similarity]
-        fits = fits[: settings.digest.per_bottleneck]
+        fits = gate.relevant(ranked, settings)[: settings.digest.per_bottleneck]
         bottlenecks.append(
             {
                 "id": a["id"],

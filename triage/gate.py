@@ -27,7 +27,6 @@ FUNDAMENTAL_BONUS = (
     0.15  # added per unit of (paper link score x bottleneck closeness) to a shared fundamental
 )
 REPEAT_SIMILARITY = 0.95  # a bottleneck this close to an earlier one is a repeat, not a new attempt
-RELEVANT_SCORE = 0.4  # a day's paper scoring this against an open bottleneck is shown as relevant to it
 
 
 @dataclass
@@ -107,8 +106,13 @@ def revisit(embedder: Embedder, bottleneck: str, k: int = 3) -> list[tuple[fund.
     return closest_fundamentals(embedder, embedder.embed([bottleneck])[0], k)
 
 
-def day_relevance(store, embedder: Embedder, day: str) -> dict[str, tuple[float, int]]:
-    """{paper_id: (best score, attempt id)} of `day`'s papers against the open attempts' bottlenecks.
+def relevant(ranked: list[Unlock], settings: Settings) -> list[Unlock]:
+    """The ranked papers close enough to the bottleneck to be worth its reader's time."""
+    return [u for u in ranked if u.similarity >= settings.gate.min_similarity]
+
+
+def day_relevance(store, embedder: Embedder, settings: Settings, day: str) -> dict[str, tuple[float, int]]:
+    """{paper_id: (best score, attempt id)} of `day`'s relevant papers against the open bottlenecks.
 
     Scores are cached per (attempt, day) and recomputed only when the day gains papers, so the
     daily page never embeds on a repeat view.
@@ -122,7 +126,7 @@ def day_relevance(store, embedder: Embedder, day: str) -> dict[str, tuple[float,
         papers = list(store.iter_papers(since=day, until=day))
         for attempt_id in sorted(stale):
             ranked = rank(store, embedder, open_ids[attempt_id], papers)
-            store.set_relevance(attempt_id, day, [(u.paper.id, u.score) for u in ranked])
+            store.set_relevance(attempt_id, day, [(u.paper.id, u.score) for u in relevant(ranked, settings)])
     return store.relevance(day, list(open_ids))
 
 
@@ -186,7 +190,8 @@ def log_attempt(
             raise UserError(
                 "This bottleneck says the same as an earlier attempt: describe where you are stuck now."
             )
-    ranked = rank(store, embedder, bottleneck, candidates(store, today))[: settings.gate.unlock_per_attempt]
+    ranked = rank(store, embedder, bottleneck, candidates(store, today))
+    ranked = relevant(ranked, settings)[: settings.gate.unlock_per_attempt]
     attempt_id = store.add_attempt(
         problem.strip(), tried.strip(), bottleneck.strip(), (evidence or "").strip() or None
     )

@@ -204,25 +204,31 @@ class Store:
     # --- schema -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """The highest migration applied (0 for a new database)."""
+        applied = self.applied_migrations()
+        return max(applied) if applied else 0
+
+    def applied_migrations(self) -> set[int]:
+        # Numbers are recorded one by one, not as a high-water mark: features number their
+        # migrations in their own ranges, so a lower number may arrive after a higher one.
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY)")
+        return {r[0] for r in self.conn.execute("SELECT number FROM schema_migrations")}
 
     def init(self) -> list[int]:
-        """Apply pending migrations; idempotent. Returns the numbers applied."""
+        """Apply pending migrations in number order; idempotent. Returns the numbers applied."""
+        done = self.applied_migrations()
         applied = []
-        current = self.schema_version()
-        for number in sorted(MIGRATIONS):
-            if number <= current:
-                continue
+        for number in sorted(set(MIGRATIONS) - done):
             with self.transaction() as conn:
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {int(number)}")
+                conn.execute("INSERT INTO schema_migrations (number) VALUES (?)", (number,))
             applied.append(number)
         return applied
 
     def require_schema(self) -> None:
-        if self.schema_version() < max(MIGRATIONS):
+        if set(MIGRATIONS) - self.applied_migrations():
             self.init()
 
     # --- papers -------------------------------------------------------------------------

@@ -12,10 +12,9 @@ from triage import fundamentals as fund
 from triage import gate
 
 
-def day_view(store, embedder, day: str, page: int, page_size: int) -> dict:
+def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> dict:
     overview = store.day_overview(day)
-    relevance = gate.day_relevance(store, embedder, day) if overview else {}
-    relevant = {pid: sa for pid, sa in relevance.items() if sa[0] >= gate.RELEVANT_SCORE}
+    relevant = gate.day_relevance(store, embedder, settings, day) if overview else {}
 
     def order(item):
         pid, hype = item

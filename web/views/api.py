@@ -27,7 +27,12 @@ def today():
     if day is None:
         return jsonify(day=None, total=0, papers=[])
     view = day_view(
-        store, get_embedder(), day, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        store,
+        get_embedder(),
+        settings(),
+        day,
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
     )
     return jsonify(
         day=day,

@@ -48,6 +48,7 @@ def attempt(attempt_id: int):
         revisit=gate.revisit(get_embedder(), row["bottleneck"]),
         budget=gate.budget(store, settings()),
         outcomes=gate.OUTCOMES,
+        gate_cfg=settings().gate,
     )
 
 

@@ -32,7 +32,12 @@ def index():
     view = None
     if day is not None:
         view = day_view(
-            store, get_embedder(), day, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+            store,
+            get_embedder(),
+            settings(),
+            day,
+            request.args.get("page", 1, type=int),
+            current_app.config["PAGE_SIZE"],
         )
     before, after = store.adjacent_days(day) if day else (None, None)
     return render_template(
