@@ -64,8 +64,9 @@ def test_bottleneck_unlocks_the_fitting_papers(seeded):
     assert "similarity" in result.unlocked[0].reason
     assert store.unlocked_ids([p[0] for p in PAPERS]) == set(ids)
     assert [r["paper_id"] for r in gate.queue(store)][0] == "2603.00001"
+    assert result.revisit[0][0].id == "policy_gradient"
     closeness = [c for _, c in result.revisit]
-    assert 0 < len(closeness) <= 3 and closeness == sorted(closeness, reverse=True)
+    assert len(closeness) == 3 and closeness == sorted(closeness, reverse=True)
 
 
 def test_vague_and_repeated_attempts_refused(seeded):

@@ -18,6 +18,7 @@ from triage import fundamentals as fund
 from triage.config import Settings
 from triage.embed import Embedder, paper_text
 from triage.errors import UserError
+from triage.link import Linker
 from triage.papers import Paper
 
 OUTCOMES = ("paper", "fundamental", "myself", "abandoned")
@@ -85,20 +86,19 @@ def validate_attempt(store, settings: Settings, problem: str, tried: str, bottle
         )
 
 
-def fundamental_vectors(embedder: Embedder) -> tuple[list[fund.Fundamental], np.ndarray]:
-    """One cached vector per catalogue entry, from its name, terms and summary."""
-    entries = list(fund.catalogue())
-    texts = [f"{f.name}. {', '.join(f.terms)}. {f.summary}" for f in entries]
-    return entries, embedder.embed(texts)
+def fundamental_closeness(embedder: Embedder, text_vec: np.ndarray) -> dict[str, float]:
+    """{fundamental id: cosine of the text to its closest catalogue prototype} (the linker's own view)."""
+    linker = Linker(embedder)
+    best, _ = linker.similarities(text_vec[None, :])
+    return {f.id: float(best[0, i]) for i, f in enumerate(linker.fundamentals)}
 
 
 def closest_fundamentals(
     embedder: Embedder, text_vec: np.ndarray, k: int = 3
 ) -> list[tuple[fund.Fundamental, float]]:
-    entries, mat = fundamental_vectors(embedder)
-    sims = mat @ text_vec
-    order = np.argsort(-sims)[:k]
-    return [(entries[i], float(sims[i])) for i in order]
+    names = fund.by_id()
+    closeness = fundamental_closeness(embedder, text_vec)
+    return [(names[fid], c) for fid, c in sorted(closeness.items(), key=lambda t: -t[1])[:k]]
 
 
 def revisit(embedder: Embedder, bottleneck: str, k: int = 3) -> list[tuple[fund.Fundamental, float]]:
@@ -148,8 +148,7 @@ def rank(store, embedder: Embedder, bottleneck: str, papers: list[Paper]) -> lis
     qvec = embedder.embed([bottleneck])[0]
     pvecs = embedder.embed([paper_text(p.title, p.abstract) for p in papers])
     sims = pvecs @ qvec
-    entries, fmat = fundamental_vectors(embedder)
-    closeness = {f.id: float(s) for f, s in zip(entries, fmat @ qvec, strict=True)}
+    closeness = fundamental_closeness(embedder, qvec)
     links = store.fundamentals_for([p.id for p in papers])
     topics = store.topic_for([p.id for p in papers])
     out = []
