@@ -240,3 +240,20 @@ def test_serve_refuses_a_bad_send_at_before_serving(runner, store, tmp_path):
     cfg.write_text('[digest]\nsend_at = "25:00"\n')
     result = runner.invoke(runner.cli, ["--config", str(cfg), "serve", "--port", "0"])
     assert result.exit_code == 2 and "send_at" in result.output
+
+
+def test_digest_preview_shows_the_email_without_locked_abstracts(client, app):
+    log(client)  # an open bottleneck, so the digest lists papers for it
+    resp = client.get("/digest")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and f"{DAY}" in html
+    assert "Fundamental of the day" in html or "fundamental of the day" in html.lower()
+    with app.app_context():
+        store = Store(app.config["DATABASE"])
+        ids = [pid for pid, _ in store.day_overview(DAY)]
+        locked = set(ids) - store.unlocked_ids(ids)
+        assert locked
+        for pid in locked:
+            assert store.get_paper(pid).abstract[:80] not in html
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script" not in csp and "default-src 'none'" in csp and "/attempts/new" in html

@@ -31,7 +31,7 @@ SHORT_ABSTRACT = 300  # characters of an unlocked paper's abstract shown in the 
 YOUNGEST_TOPICS = 3
 QUEUE_SHOWN = 5
 # Paths in the web app the mail links to (relative to [digest] base_url).
-ATTEMPT_PATH = "/attempt"
+ATTEMPT_PATH = "/attempts/new"
 QUEUE_PATH = "/queue"
 # Long subjects and Message-IDs stay on one line: folded ones come back with a leading space
 # in some readers. 998 is RFC 5322's hard limit.

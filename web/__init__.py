@@ -55,10 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     from web import context
-    from web.views import api, auth, catalogue, reading, today
+    from web.views import api, auth, catalogue, digest, reading, today
 
     context.init_app(app)
     auth.init_app(app)
-    for module in (today, reading, catalogue, api, auth):
+    for module in (today, reading, catalogue, api, auth, digest):
         app.register_blueprint(module.bp)
     return app
