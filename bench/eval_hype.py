@@ -25,6 +25,7 @@ import re
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -124,6 +125,9 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/topics_scratch/eval.db")
     ap.add_argument("--out", default="bench/results/hype_eval.json")
     ap.add_argument("--config", help="a config.toml whose [hype] keys override the defaults")
+    ap.add_argument(
+        "--embed-abstracts", action="store_true", help="embed title+abstract (default: titles, fast)"
+    )
     ap.add_argument("--source", help="keep only this source's papers (a subset run)")
     ap.add_argument("--since", help="keep only papers published on or after this date")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
@@ -152,6 +156,7 @@ def main() -> None:
         for r in rows
     )
     settings = config.load(args.config, args.db)
+    settings = replace(settings, hype=replace(settings.hype, embed_abstracts=args.embed_abstracts))
     cache = Store(args.cache)
     cache.init()
     embedder = Embedder(settings.embeddings, cache)

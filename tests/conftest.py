@@ -15,7 +15,13 @@ from triage import config  # noqa: E402
 from triage.cli import cli  # noqa: E402
 from triage.store import Store  # noqa: E402
 
-pytest_plugins: list[str] = ["tests.support.topics"]
+pytest_plugins: list[str] = [
+    "tests.support.arxiv_server",
+    "tests.support.smtp",
+    "tests.support.webapp",
+    "tests.support.fundamentals",
+    "tests.support.topics",
+]
 
 
 @pytest.fixture

@@ -45,3 +45,12 @@ def test_split_id_forms():
     assert split_id("oai:arXiv.org:2604.21952v1") == ("2604.21952", 1)
     assert split_id("hep-ph/0601001") == ("hep-ph/0601001", 1)
     assert split_id("https://arxiv.org/abs/quant-ph/0201082v1") == ("quant-ph/0201082", 1)
+
+
+def test_migration_numbered_below_applied_ones_still_applies(db_path, monkeypatch):
+    s = Store(db_path)
+    s.init()
+    monkeypatch.setitem(MIGRATIONS, 35, "CREATE TABLE late_feature (x INTEGER)")
+    assert s.init() == [35]
+    assert s.conn.execute("SELECT count(*) FROM late_feature").fetchone()[0] == 0
+    assert s.init() == []

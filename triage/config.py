@@ -54,12 +54,16 @@ class EmbeddingsConfig:
 class FundamentalsConfig:
     max_links: int = 3
 
+    def validate(self, where: str) -> None:
+        if not 0 <= self.max_links <= 10:
+            raise UserError(f"{where}: [fundamentals] max_links must be between 0 and 10.")
+
 
 @dataclass
 class HypeConfig:
     max_topic_age_months: int = 6
     min_history_months: int = 12
-    embed_abstracts: bool = False
+    embed_abstracts: bool = True
     cluster_size: int = 40
     min_month_papers: int = 30
     baseline_months: int = 6
@@ -80,6 +84,7 @@ class GateConfig:
     unlock_per_attempt: int = 5
     daily_read_budget: int = 5
     min_bottleneck_chars: int = 40
+    min_similarity: float = 0.3
 
 
 @dataclass
@@ -93,6 +98,24 @@ class DigestConfig:
     ssl: bool = False
     send_at: str = "07:30"
     base_url: str = "http://127.0.0.1:8080"
+    per_bottleneck: int = 3
+
+    def validate(self, where: str) -> None:
+        if self.starttls and self.ssl:
+            raise UserError(f"{where}: [digest] starttls and ssl are exclusive; set one of them to false.")
+        self.send_time(where)
+
+    def send_time(self, where: str = "config") -> tuple[int, int, int]:
+        """[digest] send_at as (hour, minute, second); HH:MM, or HH:MM:SS."""
+        parts = self.send_at.split(":")
+        try:
+            h, m, s = (int(p) for p in [*parts, "0"][:3])
+            ok = len(parts) in (2, 3) and 0 <= h < 24 and 0 <= m < 60 and 0 <= s < 60
+        except ValueError:
+            ok = False
+        if not ok:
+            raise UserError(f"{where}: [digest] send_at must be a local time HH:MM, got {self.send_at!r}.")
+        return h, m, s
 
 
 @dataclass

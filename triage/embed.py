@@ -55,6 +55,7 @@ class Embedder:
     def __init__(self, cfg: EmbeddingsConfig, store=None):
         self.cfg = cfg
         self.store = store
+        self.encoded = 0  # texts this embedder ran through the model (cache misses)
 
     @property
     def model_name(self) -> str:
@@ -64,17 +65,32 @@ class Embedder:
     def model(self):
         return load_model(self.cfg.model, self.cfg.max_seq_length)
 
-    def encode(self, texts: Sequence[str], progress: str | None = None) -> np.ndarray:
-        """Encode without the cache: normalised float32 rows, batched, with an optional bar."""
+    def encode(
+        self, texts: Sequence[str], progress: str | None = None, bar: tqdm | None = None
+    ) -> np.ndarray:
+        """Encode without the cache: normalised float32 rows, batched, with an optional bar.
+
+        Texts are encoded longest first so each batch pads to similar lengths, then put back in order.
+        Pass `bar` to advance a caller's progress bar instead of opening one.
+        """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         bs = self.cfg.batch_size
-        with tqdm(total=len(texts), desc=progress, unit="text", disable=progress is None) as bar:
-            for start in range(0, len(texts), bs):
-                chunk = list(texts[start : start + bs])
-                out[start : start + len(chunk)] = self.model.encode(
-                    chunk, batch_size=bs, normalize_embeddings=True, convert_to_numpy=True
+        step = bs * 4  # several batches per call: fewer calls, still a lively bar
+        own = bar is None
+        if own:
+            bar = tqdm(total=len(texts), desc=progress, unit="text", disable=progress is None)
+        try:
+            for start in range(0, len(order), step):
+                idx = order[start : start + step]
+                out[idx] = self.model.encode(
+                    [texts[i] for i in idx], batch_size=bs, normalize_embeddings=True, convert_to_numpy=True
                 )
-                bar.update(len(chunk))
+                self.encoded += len(idx)
+                bar.update(len(idx))
+        finally:
+            if own:
+                bar.close()
         return out
 
     @property
@@ -83,17 +99,19 @@ class Embedder:
         get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
         return get()
 
-    def embed(self, texts: Sequence[str], progress: str | None = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], progress: str | None = None, bar: tqdm | None = None) -> np.ndarray:
         """Vectors for `texts`, encoding only those the cache lacks (and caching them)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         hashes = [text_hash(t) for t in texts]
         cached = self.store.get_vectors(self.model_name, hashes) if self.store is not None else {}
-        missing = sorted({h: i for i, h in enumerate(hashes) if h not in cached}.values())
+        missing = list({h: i for i, h in enumerate(hashes) if h not in cached}.values())
+        if bar is not None:
+            bar.update(len(texts) - len(missing))
         if missing:
-            fresh = self.encode([texts[i] for i in missing], progress=progress)
+            fresh = self.encode([texts[i] for i in missing], progress=progress, bar=bar)
             new = {hashes[i]: fresh[k] for k, i in enumerate(missing)}
             if self.store is not None:
                 self.store.put_vectors(self.model_name, new.items())
             cached.update(new)
-        if not hashes:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([cached[h] for h in hashes]).astype(np.float32, copy=False)

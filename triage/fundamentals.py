@@ -29,13 +29,28 @@ class Fundamental:
     terms: tuple[str, ...]
     exercise: str
     references: tuple[Reference, ...] = field(default_factory=tuple)
+    prototypes: tuple[str, ...] = field(default_factory=tuple)
+
+    def texts(self) -> list[str]:
+        """What the linker embeds for this idea: its name and summary, then each prototype."""
+        return [f"{self.name}. {self.summary}", *self.prototypes]
+
+
+@functools.cache
+def _data() -> dict:
+    text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def background() -> tuple[str, ...]:
+    """Descriptions of generic ML papers that rest on no single fundamental (the linker's baseline)."""
+    return tuple(" ".join(t.split()) for t in _data().get("background", []))
 
 
 @functools.cache
 def catalogue() -> tuple[Fundamental, ...]:
     """Every fundamental in file order. Read once per process."""
-    text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = _data()
     out = []
     for i, entry in enumerate(data.get("fundamental", [])):
         try:
@@ -49,6 +64,7 @@ def catalogue() -> tuple[Fundamental, ...]:
                     terms=tuple(entry["terms"]),
                     exercise=" ".join(entry["exercise"].split()),
                     references=refs,
+                    prototypes=tuple(" ".join(p.split()) for p in entry.get("prototypes", [])),
                 )
             )
         except (KeyError, TypeError) as e:

@@ -67,6 +67,9 @@ MIGRATIONS: dict[int, str] = {
         linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     )
     """,
+    12: """
+    ALTER TABLE paper_analysis ADD COLUMN linker TEXT NOT NULL DEFAULT ''
+    """,
     20: """
     CREATE TABLE topics (
         id INTEGER PRIMARY KEY,
@@ -105,6 +108,78 @@ MIGRATIONS: dict[int, str] = {
         n INTEGER NOT NULL,
         PRIMARY KEY (month, source)
     ) WITHOUT ROWID
+    """,
+    30: """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        day TEXT NOT NULL DEFAULT (date('now', 'localtime')),
+        problem TEXT NOT NULL,
+        tried TEXT NOT NULL,
+        bottleneck TEXT NOT NULL,
+        evidence TEXT,
+        outcome TEXT,
+        outcome_note TEXT,
+        closed_at TEXT
+    );
+    CREATE TABLE unlocks (
+        paper_id TEXT PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        reason TEXT NOT NULL,
+        unlocked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        read_at TEXT,
+        read_day TEXT,
+        note TEXT,
+        unblocked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX unlocks_attempt ON unlocks(attempt_id)
+    """,
+    31: """
+    CREATE TABLE relevance (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (attempt_id, paper_id)
+    );
+    CREATE INDEX relevance_day ON relevance(day, attempt_id);
+    CREATE TABLE relevance_days (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        papers INTEGER NOT NULL,
+        PRIMARY KEY (attempt_id, day)
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
+    40: """
+    CREATE TABLE digests (
+        day TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        message_id TEXT,
+        recipients TEXT,
+        sent_at TEXT
+    );
+    CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        finished_at TEXT,
+        ok INTEGER,
+        error TEXT,
+        summary TEXT
+    );
+    CREATE TABLE job_lock (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )
     """,
 }
 
@@ -147,25 +222,31 @@ class Store:
     # --- schema -------------------------------------------------------------------------
 
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """The highest migration applied (0 for a new database)."""
+        applied = self.applied_migrations()
+        return max(applied) if applied else 0
+
+    def applied_migrations(self) -> set[int]:
+        # Numbers are recorded one by one, not as a high-water mark: features number their
+        # migrations in their own ranges, so a lower number may arrive after a higher one.
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY)")
+        return {r[0] for r in self.conn.execute("SELECT number FROM schema_migrations")}
 
     def init(self) -> list[int]:
-        """Apply pending migrations; idempotent. Returns the numbers applied."""
+        """Apply pending migrations in number order; idempotent. Returns the numbers applied."""
+        done = self.applied_migrations()
         applied = []
-        current = self.schema_version()
-        for number in sorted(MIGRATIONS):
-            if number <= current:
-                continue
+        for number in sorted(set(MIGRATIONS) - done):
             with self.transaction() as conn:
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {int(number)}")
+                conn.execute("INSERT INTO schema_migrations (number) VALUES (?)", (number,))
             applied.append(number)
         return applied
 
     def require_schema(self) -> None:
-        if self.schema_version() < max(MIGRATIONS):
+        if set(MIGRATIONS) - self.applied_migrations():
             self.init()
 
     # --- papers -------------------------------------------------------------------------
@@ -233,7 +314,7 @@ class Store:
         found: dict[str, np.ndarray] = {}
         for chunk in _chunks(list(dict.fromkeys(hashes))):
             cur = self.conn.execute(
-                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(chunk)})",  # noqa: S608
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(chunk)})",
                 [model, *chunk],
             )
             for h, blob in cur:
@@ -256,12 +337,48 @@ class Store:
                 [(p, fid, float(score), r) for p, ls in links.items() for r, (fid, score) in enumerate(ls)],
             )
 
+    def analysis_state(self) -> dict[str, tuple[str, str, str]]:
+        """{paper_id: (model, text_hash, linker)} as of each paper's last analysis."""
+        cur = self.conn.execute("SELECT paper_id, model, text_hash, linker FROM paper_analysis")
+        return {pid: (model, h, linker) for pid, model, h, linker in cur}
+
+    def record_analysis(
+        self, model: str, linker: str, results: dict[str, tuple[str, list[tuple[str, float]]]]
+    ) -> None:
+        """Store links and the analysis key of each paper at once: {paper_id: (text_hash, links)}."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in results])
+            conn.executemany(
+                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
+                [
+                    (p, fid, float(score), r)
+                    for p, (_, ls) in results.items()
+                    for r, (fid, score) in enumerate(ls)
+                ],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO paper_analysis (paper_id, model, text_hash, linker) VALUES (?, ?, ?, ?)",
+                [(p, model, h, linker) for p, (h, _) in results.items()],
+            )
+
+    def count_vectors(self, model: str | None = None) -> int:
+        if model is None:
+            return self.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0]
+
+    def link_counts(self) -> dict[str, int]:
+        """{fundamental_id: number of papers linked to it}."""
+        cur = self.conn.execute(
+            "SELECT fundamental_id, count(*) FROM paper_fundamentals GROUP BY fundamental_id"
+        )
+        return dict(cur.fetchall())
+
     def fundamentals_for(self, paper_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
         """{paper_id: [(fundamental_id, score), ...] best first}; papers without links are absent."""
         out: dict[str, list[tuple[str, float]]] = {}
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT paper_id, fundamental_id, score FROM paper_fundamentals "  # noqa: S608 (only ? marks)
+                f"SELECT paper_id, fundamental_id, score FROM paper_fundamentals "
                 f"WHERE paper_id IN ({_marks(chunk)}) ORDER BY paper_id, rank",
                 chunk,
             )
@@ -376,7 +493,7 @@ class Store:
         out: dict[str, dict] = {}
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT pt.paper_id, t.* FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "  # noqa: S608
+                f"SELECT pt.paper_id, t.* FROM paper_topics pt JOIN topics t ON t.id = pt.topic_id "
                 f"WHERE pt.paper_id IN ({_marks(chunk)})",
                 chunk,
             )
@@ -388,7 +505,242 @@ class Store:
 
     # --- gate (30-39) ---------------------------------------------------------------------
 
+    def latest_day(self) -> str | None:
+        """The newest announcement day held (max published date)."""
+        return self.conn.execute("SELECT max(published) FROM papers").fetchone()[0]
+
+    def unlocked_ids(self, paper_ids: list[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT paper_id FROM unlocks WHERE paper_id IN ({_marks(chunk)})", chunk
+            )
+            out.update(r[0] for r in cur)
+        return out
+
+    def attempt_bottlenecks(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT bottleneck FROM attempts ORDER BY id")]
+
+    def add_attempt(self, problem: str, tried: str, bottleneck: str, evidence: str | None) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO attempts (problem, tried, bottleneck, evidence) VALUES (?, ?, ?, ?)",
+            (problem, tried, bottleneck, evidence),
+        )
+        return cur.lastrowid
+
+    def add_unlocks(self, attempt_id: int, unlocks: list[tuple[str, float, str]]) -> None:
+        """Unlock papers for an attempt: [(paper_id, score, reason)] best first."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO unlocks (paper_id, attempt_id, rank, score, reason) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (pid, attempt_id, r, float(score), reason)
+                    for r, (pid, score, reason) in enumerate(unlocks)
+                ],
+            )
+
+    def attempts(self, open_only: bool = False) -> list[dict]:
+        sql = "SELECT * FROM attempts" + (" WHERE outcome IS NULL" if open_only else "") + " ORDER BY id DESC"
+        cur = self.conn.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def queue(self, state: str) -> list[dict]:
+        """Unlocked papers joined with their paper record; state queued | read | all."""
+        where = {"queued": "u.read_at IS NULL", "read": "u.read_at IS NOT NULL", "all": "1"}[state]
+        cur = self.conn.execute(
+            "SELECT u.paper_id, u.attempt_id, u.rank, u.score, u.reason, u.unlocked_at, u.read_at, u.note, "
+            f"u.unblocked, a.bottleneck FROM unlocks u JOIN attempts a ON a.id = u.attempt_id WHERE {where} "
+            "ORDER BY u.unlocked_at DESC, u.attempt_id DESC, u.rank"
+        )
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur]
+        for row in rows:
+            row["paper"] = self.get_paper(row["paper_id"])
+            row["unblocked"] = bool(row["unblocked"])
+        return rows
+
+    def mark_read(self, paper_id: str, note: str | None, unblocked: bool) -> bool:
+        cur = self.conn.execute(
+            "UPDATE unlocks SET read_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+            "read_day = coalesce(read_day, date('now', 'localtime')), note = ?, unblocked = ? WHERE paper_id = ?",
+            (note, int(unblocked), paper_id),
+        )
+        return cur.rowcount == 1
+
+    def close_attempt(self, attempt_id: int, outcome: str, note: str | None) -> bool:
+        cur = self.conn.execute(
+            "UPDATE attempts SET outcome = ?, outcome_note = ?, closed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+            "WHERE id = ? AND outcome IS NULL",
+            (outcome, note, attempt_id),
+        )
+        return cur.rowcount == 1
+
+    def read_count_on(self, day: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM unlocks WHERE read_day = ?", (day,)).fetchone()[0]
+
+    def attempt_days(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT day FROM attempts ORDER BY day")]
+
+    def get_attempt(self, attempt_id: int) -> dict | None:
+        cur = self.conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+    def adjacent_days(self, day: str) -> tuple[str | None, str | None]:
+        """The nearest days before and after `day` that hold papers."""
+        before = self.conn.execute("SELECT max(published) FROM papers WHERE published < ?", (day,)).fetchone()
+        after = self.conn.execute("SELECT min(published) FROM papers WHERE published > ?", (day,)).fetchone()
+        return before[0], after[0]
+
+    def count_day(self, day: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers WHERE published = ?", (day,)).fetchone()[0]
+
+    def relevance_fresh(self, day: str, attempt_ids: list[int], papers: int) -> set[int]:
+        """Attempts whose cached scores for `day` were computed over `papers` papers (still current)."""
+        cur = self.conn.execute(
+            f"SELECT attempt_id FROM relevance_days WHERE day = ? AND papers = ? "
+            f"AND attempt_id IN ({_marks(attempt_ids)})",
+            [day, papers, *attempt_ids],
+        )
+        return {r[0] for r in cur}
+
+    def set_relevance(self, attempt_id: int, day: str, scores: list[tuple[str, float]]) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM relevance WHERE attempt_id = ? AND day = ?", (attempt_id, day))
+            conn.executemany(
+                "INSERT OR REPLACE INTO relevance (attempt_id, paper_id, day, score) VALUES (?, ?, ?, ?)",
+                [(attempt_id, pid, day, float(score)) for pid, score in scores],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO relevance_days (attempt_id, day, papers) VALUES (?, ?, ?)",
+                (attempt_id, day, len(scores)),
+            )
+
+    def relevance(self, day: str, attempt_ids: list[int]) -> dict[str, tuple[float, int]]:
+        """{paper_id: (best score, attempt id)} over the given attempts' cached scores for `day`."""
+        out: dict[str, tuple[float, int]] = {}
+        cur = self.conn.execute(
+            f"SELECT paper_id, score, attempt_id FROM relevance WHERE day = ? "
+            f"AND attempt_id IN ({_marks(attempt_ids)})",
+            [day, *attempt_ids],
+        )
+        for pid, score, aid in cur:
+            if pid not in out or score > out[pid][0]:
+                out[pid] = (score, aid)
+        return out
+
+    def day_overview(self, day: str) -> list[tuple[str, bool | None]]:
+        """(paper_id, hype) for every paper on `day`, in id order; hype None when unknown."""
+        cur = self.conn.execute(
+            "SELECT p.id, t.hype FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
+            "LEFT JOIN topics t ON t.id = pt.topic_id WHERE p.published = ? ORDER BY p.id",
+            (day,),
+        )
+        return [(pid, None if hype is None else bool(hype)) for pid, hype in cur]
+
+    def topic_badges_for(self, paper_ids: list[str]) -> dict[str, dict]:
+        """{paper_id: {id, label, onset, age_days, hype, why}}: topic_for without the JSON columns,
+        for pages that list many papers."""
+        out: dict[str, dict] = {}
+        for chunk in _chunks(paper_ids):
+            cur = self.conn.execute(
+                f"SELECT pt.paper_id, t.id, t.label, t.onset, t.age_days, t.hype, t.why FROM paper_topics pt "
+                f"JOIN topics t ON t.id = pt.topic_id WHERE pt.paper_id IN ({_marks(chunk)})",
+                chunk,
+            )
+            for pid, tid, label, onset, age, hype, why in cur:
+                out[pid] = {
+                    "id": tid,
+                    "label": label,
+                    "onset": onset,
+                    "age_days": age,
+                    "hype": None if hype is None else bool(hype),
+                    "why": why,
+                }
+        return out
+
+    def get_papers(self, paper_ids: list[str]) -> dict[str, Paper]:
+        cols = self._columns("papers")
+        out: dict[str, Paper] = {}
+        for chunk in _chunks(paper_ids):
+            for row in self.conn.execute(f"SELECT * FROM papers WHERE id IN ({_marks(chunk)})", chunk):
+                p = _row_paper(row, cols)
+                out[p.id] = p
+        return out
+
+    def papers_for_fundamental(self, fundamental_id: str, limit: int) -> list[tuple[str, float]]:
+        """(paper_id, score) of the papers linked to a fundamental, strongest first."""
+        cur = self.conn.execute(
+            "SELECT paper_id, score FROM paper_fundamentals WHERE fundamental_id = ? "
+            "ORDER BY score DESC, paper_id LIMIT ?",
+            (fundamental_id, limit),
+        )
+        return [(pid, score) for pid, score in cur]
+
+    def meta_default(self, key: str, value: str) -> str:
+        """The stored value of `key`, storing `value` first if there is none (race-safe)."""
+        self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
     # --- digest (40-49) -------------------------------------------------------------------
+
+    def digest_record(self, day: str) -> dict | None:
+        """The digests row for a day (subject, tries, last_error, message_id, sent_at), if any."""
+        cur = self.conn.execute("SELECT * FROM digests WHERE day = ?", (day,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+    def digest_failed(self, day: str, subject: str, error: str) -> None:
+        """Count a failed send; the day stays unsent so the next run retries."""
+        self.conn.execute(
+            "INSERT INTO digests (day, subject, tries, last_error) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT(day) DO UPDATE SET subject = excluded.subject, tries = digests.tries + 1, "
+            "last_error = excluded.last_error WHERE digests.sent_at IS NULL",
+            (day, subject, error),
+        )
+
+    def digest_sent(self, day: str, subject: str, message_id: str, recipients: list[str]) -> None:
+        """Mark the day sent, only after the SMTP server accepted the message."""
+        self.conn.execute(
+            "INSERT INTO digests (day, subject, tries, message_id, recipients, sent_at) "
+            "VALUES (?, ?, 1, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+            "ON CONFLICT(day) DO UPDATE SET subject = excluded.subject, tries = digests.tries + 1, "
+            "last_error = NULL, message_id = excluded.message_id, recipients = excluded.recipients, "
+            "sent_at = excluded.sent_at",
+            (day, subject, message_id, json.dumps(recipients)),
+        )
+
+    def start_job_run(self, job: str) -> int:
+        return self.conn.execute("INSERT INTO job_runs (job) VALUES (?)", (job,)).lastrowid
+
+    def finish_job_run(self, run_id: int, ok: bool, error: str | None, summary: str | None) -> None:
+        self.conn.execute(
+            "UPDATE job_runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ok = ?, error = ?, "
+            "summary = ? WHERE id = ?",
+            (int(ok), error, summary, run_id),
+        )
+
+    def job_runs(self, job: str | None = None, limit: int = 20) -> list[dict]:
+        """Recent job runs, newest first (the web page shows the last error from here)."""
+        cur = self.conn.execute(
+            "SELECT * FROM job_runs WHERE ? IS NULL OR job = ? ORDER BY id DESC LIMIT ?", (job, job, limit)
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    def acquire_lock(self, name: str, holder: str, now: float, expires_at: float) -> bool:
+        """Take the named lease unless someone holds an unexpired one; True when taken."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM job_lock WHERE name = ? AND expires_at <= ?", (name, now))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO job_lock (name, holder, expires_at) VALUES (?, ?, ?)",
+                (name, holder, expires_at),
+            )
+            return cur.rowcount == 1
+
+    def release_lock(self, name: str, holder: str) -> None:
+        self.conn.execute("DELETE FROM job_lock WHERE name = ? AND holder = ?", (name, holder))
 
 
 def _chunks(items: list, size: int = 500):

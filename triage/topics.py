@@ -73,9 +73,10 @@ _LISTING_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*"
 
 
 def embed_texts(papers: list[Paper], cfg: HypeConfig) -> list[str]:
-    """What topics embed: titles (fast: ~20x the abstracts' speed) or title and abstract."""
+    """What topics embed: the text analyze already embedded (title and abstract: cache hits, no
+    model time) or titles only (~20x faster to encode when nothing is cached yet)."""
     if cfg.embed_abstracts:
-        return [paper_text(p.title, _LISTING_PREFIX.sub("", p.abstract)) for p in papers]
+        return [paper_text(p.title, p.abstract) for p in papers]
     return [p.title for p in papers]
 
 
@@ -488,7 +489,12 @@ def _summary(mode: str, rows: list[dict], assignments: dict[str, int], as_of: da
 
 
 def update_topics(
-    store, settings, embedder, as_of: date | None = None, progress: bool = False, rebuild_all: bool = False
+    store,
+    settings,
+    embedder,
+    as_of: date | str | None = None,
+    progress: bool = False,
+    rebuild_all: bool = False,
 ) -> dict:
     """Topics and hype verdicts as of `as_of` (default today); papers published later are ignored.
 
@@ -496,7 +502,7 @@ def update_topics(
     [hype] rebuild_days or when as_of goes back before it (a replay); otherwise incremental.
     """
     cfg = settings.hype
-    as_of = as_of or date.today()
+    as_of = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of or date.today()
     started = time.perf_counter()
     model = store.topics()
     built = date.fromisoformat(model[0]["built_as_of"]) if model else None

@@ -1,6 +1,7 @@
 """A small real slice of the dev corpus holding a young topic (GRPO, rising early 2025)."""
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -8,15 +9,20 @@ import pytest
 
 from triage.papers import Paper
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "corpus" / "papers.jsonl"
 SOURCE = "2404589803/hf-daily-paper-newsletter-chinese"
 
 
 def _corpus_path() -> Path:
-    for p in (CORPUS, Path("/work/shared/data/corpus/papers.jsonl")):
-        if p.exists():
-            return p
-    pytest.skip("dev corpus not available")
+    """The dev corpus in shared/data (TRIAGE_SHARED_DATA, as for the other fixtures)."""
+    repo = Path(__file__).resolve().parents[2]
+    path = (
+        Path(os.environ.get("TRIAGE_SHARED_DATA") or repo.parent / "shared" / "data")
+        / "corpus"
+        / "papers.jsonl"
+    )
+    if not path.exists():
+        pytest.fail(f"dev corpus not found at {path}; set TRIAGE_SHARED_DATA to shared/data.")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,29 @@
+"""Load papers from the shared dev corpus (../shared/data/corpus/papers.jsonl) for benches and evals."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+from triage.papers import Paper
+
+CORPUS = os.environ.get("TRIAGE_CORPUS", "/work/shared/data/corpus/papers.jsonl")
+
+
+def iter_corpus(path: str = CORPUS) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def to_paper(r: dict) -> Paper:
+    return Paper(
+        id=r["id"],
+        title=r["title"],
+        abstract=r["abstract"],
+        published=r["published"],
+        authors=r.get("authors") or [],
+        categories=r.get("categories") or [],
+        source="corpus",
+    )

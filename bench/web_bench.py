@@ -1,0 +1,232 @@
+"""Daily-page latency under `triage serve`: 100k papers stored, 1,000 on the day, one open attempt.
+
+Builds (once, then reuses) bench/results/web_bench.db from copies of the dev corpus with new ids,
+with fundamentals links and topics for every paper; starts `python -m triage serve` on a free port;
+logs an attempt through the JSON API (this embeds the day's 1,000 papers once: minutes); then times
+GET / and GET /api/today with one client and with 16 concurrent clients. Prints a table and writes
+bench/results/web.json.
+
+    python bench/web_bench.py [--papers 100000] [--day-papers 1000] [--requests 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from triage import fundamentals as fund  # noqa: E402
+from triage.papers import Paper  # noqa: E402
+from triage.store import Store  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+DAY = "2026-06-01"  # after the corpus, so the attempt's 30-day window holds only the day's papers
+BOTTLENECK = (
+    "My vision-language model hallucinates objects that are not in the image when the prompt "
+    "mentions them, and contrastive decoding did not remove it"
+)
+
+
+def corpus_path() -> Path:
+    for c in (
+        os.environ.get("TRIAGE_SHARED_DATA"),
+        ROOT.parent / "shared" / "data",
+        ROOT.parents[1] / "shared" / "data",
+    ):
+        if c and (Path(c) / "corpus" / "papers.jsonl").exists():
+            return Path(c) / "corpus" / "papers.jsonl"
+    sys.exit("The dev corpus was not found: set TRIAGE_SHARED_DATA to the shared data folder.")
+
+
+def build(db: Path, total: int, on_day: int) -> None:
+    rows = [json.loads(line) for line in corpus_path().open(encoding="utf-8")]
+    recent = [r for r in rows if r["published"] >= "2026-03-01"]
+    rng = random.Random(7)
+    store = Store(str(db))
+    store.init()
+    papers, day_ids = [], []
+    for n in range(total):
+        r = recent[n] if n < on_day else rows[n % len(rows)]
+        pid = f"{r['id']}x{n // len(rows)}" if n >= on_day else r["id"]
+        published = DAY if n < on_day else min(r["published"], "2026-03-31")
+        papers.append(
+            Paper(
+                id=pid,
+                title=r["title"],
+                abstract=r["abstract"],
+                authors=r["authors"],
+                categories=r["categories"],
+                published=published,
+                source="bench",
+            )
+        )
+        if n < on_day:
+            day_ids.append(pid)
+    for start in range(0, len(papers), 10000):
+        store.upsert_papers(papers[start : start + 10000])
+    fids = [f.id for f in fund.catalogue()]
+    store.set_paper_fundamentals(
+        {
+            p.id: [
+                (f, round(rng.uniform(0.3, 0.9), 3))
+                for f in rng.sample(fids, rng.randint(0, min(3, len(fids))))
+            ]
+            for p in papers
+        }
+    )
+    topics = []
+    for t in range(60):
+        hype = None if t % 7 == 0 else t % 3 == 0
+        topics.append(
+            {
+                "id": t + 1,
+                "label": f"topic {t + 1}",
+                "onset": f"20{15 + t % 11}-0{1 + t % 9}",
+                "age_days": None if hype is None else (100 if hype else 1500),
+                "hype": hype,
+                "active": True,
+                "curve": [[f"2025-{m:02d}", rng.uniform(0.001, 0.03)] for m in range(1, 13)],
+                "earliest": [papers[t].id],
+                "size": total // 60,
+                "as_of": DAY,
+            }
+        )
+    store.replace_topics(topics, {p.id: rng.randint(1, 60) for p in papers})
+    store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def timed(session: requests.Session, url: str) -> tuple[float, bool]:
+    start = time.perf_counter()
+    try:
+        resp = session.get(url, timeout=30)
+        ok = resp.status_code == 200 and len(resp.content) > 0
+    except requests.RequestException:
+        ok = False
+    return (time.perf_counter() - start) * 1000, ok
+
+
+def run(url: str, clients: int, requests_total: int) -> dict:
+    per_client = max(1, requests_total // clients)
+
+    def worker(_):
+        s = requests.Session()
+        return [timed(s, url) for _ in range(per_client)]
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = [r for batch in pool.map(worker, range(clients)) for r in batch]
+    wall = time.perf_counter() - start
+    ms = sorted(t for t, _ in results)
+    return {
+        "clients": clients,
+        "requests": len(results),
+        "errors": sum(1 for _, ok in results if not ok),
+        "p50_ms": round(statistics.median(ms), 1),
+        "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1),
+        "max_ms": round(ms[-1], 1),
+        "req_per_s": round(len(results) / wall, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--papers", type=int, default=100_000)
+    ap.add_argument("--day-papers", type=int, default=1000)
+    ap.add_argument("--requests", type=int, default=300)
+    args = ap.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    db = RESULTS / f"web_bench_{args.papers}_{args.day_papers}.db"
+    if not db.exists():
+        t = time.perf_counter()
+        build(db, args.papers, args.day_papers)
+        print(f"built {db.name} in {time.perf_counter() - t:.0f} s")
+
+    port = free_port()
+    env = {**os.environ, "TRIAGE_DB": str(db), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    env.pop("TRIAGE_CONFIG", None)
+    env.pop("TRIAGE_WEB_PASSWORD", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "triage", "serve", "--port", str(port), "--no-schedule"],
+        cwd=RESULTS,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(base + "/api/csrf", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        s = requests.Session()
+        token = s.get(base + "/api/csrf").json()["csrf_token"]
+        store = Store(str(db))
+        open_attempts = store.attempts(open_only=True)
+        store.close()
+        if not open_attempts:
+            t = time.perf_counter()
+            r = s.post(
+                base + "/api/attempts",
+                json={
+                    "problem": "VLM hallucination",
+                    "tried": "contrastive decoding",
+                    "bottleneck": BOTTLENECK,
+                },
+                headers={"X-CSRFToken": token},
+                timeout=3600,
+            )
+            r.raise_for_status()
+            print(f"attempt logged in {time.perf_counter() - t:.0f} s (embeds the day's papers once)")
+        t = time.perf_counter()
+        first = s.get(base + "/", timeout=600)
+        first.raise_for_status()
+        shown = first.text.count('<li class="paper')
+        assert shown == min(50, args.day_papers), f"the daily page listed {shown} papers"
+        print(
+            f"first view after start (fills the relevance cache on a fresh db): "
+            f"{(time.perf_counter() - t) * 1000:.0f} ms, {shown} papers on the page"
+        )
+        rows = []
+        for path in ("/", "/api/today"):
+            for clients in (1, 16):
+                res = run(base + path, clients, args.requests)
+                rows.append({"path": path, **res})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    header = f"{'path':<11} {'clients':>7} {'requests':>8} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'req/s':>7}"
+    print(f"\n{args.papers} papers stored, {args.day_papers} on {DAY}, 1 open attempt, page size 50")
+    print(header)
+    for r in rows:
+        print(
+            f"{r['path']:<11} {r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['p50_ms']:>7} "
+            f"{r['p95_ms']:>7} {r['max_ms']:>7} {r['req_per_s']:>7}"
+        )
+    out = {"papers": args.papers, "day_papers": args.day_papers, "day": DAY, "results": rows}
+    (RESULTS / "web.json").write_text(json.dumps(out, indent=2))
+    print(f"wrote {RESULTS / 'web.json'}")
+
+
+if __name__ == "__main__":
+    main()

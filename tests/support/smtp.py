@@ -1,0 +1,78 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives, for the digest tests."""
+
+from __future__ import annotations
+
+import socket
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPServer:
+    """start()/stop() on a fixed port, so a test can take the server down and bring it back."""
+
+    def __init__(self, login: tuple[str, str] | None = None):
+        self.port = free_port()
+        self.login = login  # (user, password) the server requires, or None for no AUTH
+        self.received: list = []  # aiosmtpd envelopes
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [BytesParser(policy=policy.default).parsebytes(e.content) for e in self.received]
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and self.login == (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        )
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
+
+    def start(self) -> None:
+        auth = {}
+        if self.login:
+            # Plain-text AUTH is allowed here only because the test server is on loopback.
+            auth = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **auth)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings, smtp_server):
+    """Settings whose [digest] points at the local SMTP server."""
+    settings.digest.to = ["reader@example.org"]
+    settings.digest.from_ = "triage@example.org"
+    settings.digest.smtp_host = "127.0.0.1"
+    settings.digest.smtp_port = smtp_server.port
+    return settings

@@ -1,0 +1,139 @@
+"""import: the whole dev corpus exactly once, crash-safe reruns, every format, errors that name file:line."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.support.arxiv_server import REPO
+from triage.errors import UserError
+from triage.sources import files
+from triage.store import Store
+
+CORPUS_SIZE = 29_512
+
+
+@pytest.fixture
+def corpus(shared):
+    return shared / "corpus" / "papers.jsonl"
+
+
+def _oai_line(d: dict, suffix: str = "") -> str:
+    """A dev-corpus record in the arXiv OAI snapshot's shape."""
+    return json.dumps(
+        {
+            "id": d["id"] + suffix,
+            "title": d["title"],
+            "abstract": d["abstract"],
+            "categories": " ".join(d["categories"]),
+            "authors": ", ".join(d["authors"]),
+            "versions": [
+                {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+                {"version": "v2", "created": "Tue, 3 Apr 2007 10:00:00 GMT"},
+            ],
+            "update_date": "2007-04-03",
+        }
+    )
+
+
+def test_whole_corpus_exactly_once_even_twice(runner, db_path, corpus):
+    for _ in range(2):
+        result = runner.invoke(runner.cli, ["import", str(corpus)])
+        assert result.exit_code == 0, result.output
+        assert f"{CORPUS_SIZE} papers in the database" in result.output
+    s = Store(db_path)
+    assert s.count_papers() == CORPUS_SIZE
+    p = s.get_paper("1307.6616")
+    assert p.categories == ["cs.LG", "stat.ML"] and p.published == "2013-07-01" and p.source == "import"
+
+
+def test_kill_9_mid_import_then_rerun_is_exact(db_path, corpus, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAGE_DB": db_path}
+    env.pop("TRIAGE_CONFIG", None)
+    cmd = [sys.executable, "-m", "triage", "import", str(corpus)]
+    subprocess.run([sys.executable, "-m", "triage", "init"], env=env, cwd=tmp_path, check=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s = Store(db_path)
+    deadline = time.monotonic() + 60
+    while s.count_papers() < 3000 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = s.count_papers()
+    assert 0 < partial < CORPUS_SIZE, "the import finished before it could be killed"
+    assert partial % files.BATCH == 0  # only whole batches landed
+    subprocess.run(cmd, env=env, cwd=tmp_path, check=True, capture_output=True)
+    assert s.count_papers() == CORPUS_SIZE
+    assert s.conn.execute("SELECT count(DISTINCT id) FROM papers").fetchone()[0] == CORPUS_SIZE
+
+
+def test_malformed_line_exits_2_naming_file_and_line(runner, db_path, corpus, tmp_path):
+    lines = corpus.read_text(encoding="utf-8").splitlines()[:2500]
+    bad = tmp_path / "bad.jsonl"
+    broken = lines.copy()
+    broken[2199] = broken[2199][:40]
+    bad.write_text("\n".join(broken) + "\n")
+    result = runner.invoke(runner.cli, ["import", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:2200:" in result.output and "Traceback" not in result.output
+    assert Store(db_path).count_papers() == 2000  # two whole batches kept, the bad one not half-written
+
+    bad.write_text("\n".join(lines) + "\n")
+    assert runner.invoke(runner.cli, ["import", str(bad)]).exit_code == 0
+    assert Store(db_path).count_papers() == 2500
+
+
+def test_missing_key_names_line(store, tmp_path):
+    f = tmp_path / "x.jsonl"
+    f.write_text(
+        '{"id": "2501.00001", "title": "t", "abstract": "a", "categories": [], "published": "2025-01-01"}\n'
+        '{"id": "2501.00002", "title": "t", "categories": [], "published": "2025-01-01"}\n'
+    )
+    with pytest.raises(UserError, match=r"x\.jsonl:2: .*missing key 'abstract'"):
+        files.import_file(store, f)
+
+
+def test_oai_snapshot_format_is_detected_and_mapped(store, corpus, tmp_path):
+    with corpus.open() as f:
+        first = [json.loads(next(f)) for _ in range(5)]
+    oai = tmp_path / "snapshot.json"
+    oai.write_text("\n".join(_oai_line(d) for d in first) + "\n")
+    assert files.detect(oai) == "oai"
+    assert files.import_file(store, oai) == 5
+    p = store.get_paper(first[0]["id"])
+    assert (p.version, p.published, p.updated) == (2, "2007-04-02", "2007-04-03")
+    assert p.categories == first[0]["categories"] and p.title == first[0]["title"]
+
+
+def test_atom_and_rss_files(store, shared):
+    atom = shared / "arxiv/atom/2026/brevio_cat_cs.LG_OR_cs.AI_start0_max20_2026-04-30.xml"
+    assert files.detect(atom) == "atom"
+    assert files.import_file(store, atom) == 20
+    p = store.get_paper("2604.26951")
+    assert p.title.startswith("Turning the TIDE") and p.primary_category
+    feed = shared / "arxiv/rss/rss2_2026/cs.CL_2026-04-27_trimmed.xml"
+    assert files.detect(feed) == "rss"
+    assert files.import_file(store, feed) == 3
+    assert store.count_papers() == 23
+
+
+def test_truncated_atom_file_names_file_and_line(store, shared, tmp_path):
+    atom = shared / "arxiv/atom/2026/brevio_cat_cs.LG_OR_cs.AI_start0_max20_2026-04-30.xml"
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(atom.read_bytes()[:20000])
+    with pytest.raises(UserError, match=r"cut\.xml:\d+: not well-formed XML"):
+        files.import_file(store, cut)
+    assert store.count_papers() == 0
+
+
+def test_bad_cli_arguments_exit_2(runner, tmp_path):
+    assert runner.invoke(runner.cli, ["import", "--format", "xml", "x"]).exit_code == 2
+    assert runner.invoke(runner.cli, ["import", str(tmp_path / "missing.jsonl")]).exit_code == 2
+    odd = tmp_path / "odd.txt"
+    odd.write_text("hello\n")
+    result = runner.invoke(runner.cli, ["import", str(odd)])
+    assert result.exit_code == 2 and "--format" in result.output

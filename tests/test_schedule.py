@@ -1,0 +1,89 @@
+"""The daily job's timing and exclusion: it fires at send_at, and never runs twice at once."""
+
+import datetime as dt
+import threading
+import time
+
+from tests.support.smtp import free_port
+from triage import lock, pipeline, schedule
+from triage.store import Store
+
+
+def test_trigger_fires_daily_at_send_at_local_time(settings):
+    settings.digest.send_at = "07:30"
+    trig = schedule.trigger(settings)
+    tz = trig.timezone
+    before = dt.datetime(2026, 3, 31, 7, 0, tzinfo=tz)
+    after = dt.datetime(2026, 3, 31, 8, 0, tzinfo=tz)
+    assert trig.get_next_fire_time(None, before) == dt.datetime(2026, 3, 31, 7, 30, tzinfo=tz)
+    assert trig.get_next_fire_time(None, after) == dt.datetime(2026, 4, 1, 7, 30, tzinfo=tz)
+
+
+def test_scheduler_runs_the_daily_job_and_records_it(settings, store):
+    # Nothing listens on the arXiv port: the run ends quickly, and its outcome lands in job_runs.
+    dead = f"http://127.0.0.1:{free_port()}/"
+    settings.arxiv.rss_url = settings.arxiv.api_url = dead
+    settings.digest.send_at = (dt.datetime.now() + dt.timedelta(seconds=2)).strftime("%H:%M:%S")
+    scheduler = schedule.start_scheduler(settings, settings.storage.db)
+    try:
+        job = scheduler.get_job(schedule.JOB_ID)
+        assert job.misfire_grace_time == schedule.MISFIRE_GRACE and job.coalesce and job.max_instances == 1
+        deadline = time.monotonic() + 20
+        while not [r for r in store.job_runs("daily") if r["finished_at"]]:
+            assert time.monotonic() < deadline, "the scheduled job did not run"
+            time.sleep(0.1)
+        next_run = scheduler.get_job(schedule.JOB_ID).next_run_time
+        assert next_run - dt.datetime.now(next_run.tzinfo) > dt.timedelta(hours=23)  # again tomorrow
+    finally:
+        scheduler.shutdown()
+    (run,) = store.job_runs("daily")
+    assert run["ok"] in (0, 1) and (run["ok"] == 1 or run["error"])
+
+
+def test_two_overlapping_triggers_run_the_job_once(settings, store):
+    """Two threads, each with its own connection (as serve's scheduler and a cron run would have)."""
+    start = threading.Barrier(2)
+    ran, skipped = [], []
+
+    def trigger():
+        own = Store(settings.storage.db)
+        try:
+            start.wait()
+            with lock.hold(own, "daily", 60) as mine:
+                if mine:
+                    ran.append(threading.get_ident())
+                    time.sleep(0.5)  # still running when the other trigger arrives
+                else:
+                    skipped.append(threading.get_ident())
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=trigger) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(ran) == 1 and len(skipped) == 1
+    # Released in finally: the next day's run gets the lease.
+    with lock.hold(store, "daily", 60) as mine:
+        assert mine
+
+
+def test_daily_while_another_run_holds_the_lease_does_nothing(settings, store, runner):
+    other = Store(settings.storage.db)
+    try:
+        with lock.hold(other, "daily", 60) as mine:
+            assert mine
+            assert pipeline.run_daily(store, settings).outcome == "busy"
+            result = runner.invoke(runner.cli, ["daily"])
+            assert result.exit_code == 0
+            assert "Another daily job is running" in result.stdout
+    finally:
+        other.close()
+    assert store.job_runs("daily") == []
+
+
+def test_expired_lease_is_taken_over(store):
+    assert store.acquire_lock("daily", "crashed", now=100.0, expires_at=200.0)
+    assert not store.acquire_lock("daily", "second", now=150.0, expires_at=250.0)
+    assert store.acquire_lock("daily", "third", now=200.0, expires_at=300.0)

@@ -1,0 +1,88 @@
+"""Today's announcement from rss.arxiv.org, parsed by feedparser.
+
+One request per fetch (categories joined with '+'). Items carry the announcement type; only
+the configured types are kept. Every item's date is the announcement day (the feed's
+pubDate): RSS carries no submission date. An empty channel on a weekend or holiday is not an
+error.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import parsedate_to_datetime
+
+import feedparser
+import requests
+
+from triage.config import ArxivConfig
+from triage.errors import OperationalError, UserError
+from triage.papers import Paper, clean_text, split_id
+
+_PREAMBLE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*(?P<type>[\w-]+)\s*Abstract:\s*", re.S)
+
+
+def feed_url(cfg: ArxivConfig, categories: list[str]) -> str:
+    return cfg.rss_url.rstrip("/") + "/" + "+".join(categories)
+
+
+def fetch(cfg: ArxivConfig, categories: list[str]) -> tuple[list[Paper], str]:
+    """Download and parse today's feed; returns (papers, url). Raises OperationalError if broken."""
+    url = feed_url(cfg, categories)
+    try:
+        resp = requests.get(url, timeout=cfg.timeout_seconds, headers={"user-agent": "paper-triage"})
+    except requests.RequestException as e:
+        raise OperationalError(f"Could not reach the arXiv RSS feed {url} ({type(e).__name__}).") from None
+    if resp.status_code != 200:
+        raise OperationalError(f"The arXiv RSS feed {url} answered HTTP {resp.status_code}.")
+    return parse(resp.content, url, cfg.announce_types, error=OperationalError), url
+
+
+def parse(
+    content: bytes, where: str, announce_types: list[str] | None = None, error=UserError
+) -> list[Paper]:
+    """Papers of one RSS document; `error` is raised (naming `where`) if it is not a feed."""
+    feed = feedparser.parse(content)
+    if feed.bozo and not feed.entries and not feed.feed.get("title"):
+        raise error(f"{where} is not a readable RSS feed ({feed.get('bozo_exception')}).")
+    day = _announce_day(feed)
+    papers = (entry_to_paper(e, day) for e in feed.entries)
+    return [p for p in papers if announce_types is None or p.announce_type in announce_types]
+
+
+def _announce_day(feed) -> str | None:
+    raw = feed.feed.get("published") or feed.feed.get("updated")
+    if raw:
+        try:
+            return parsedate_to_datetime(raw).date().isoformat()
+        except (TypeError, ValueError):
+            pass
+    parsed = feed.feed.get("published_parsed") or feed.feed.get("updated_parsed")
+    return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}" if parsed else None
+
+
+def entry_to_paper(e, day: str | None) -> Paper:
+    pid, version = split_id(e.get("id") or e.get("link", ""))
+    summary = e.get("summary", "")
+    m = _PREAMBLE.match(summary)
+    announce = e.get("arxiv_announce_type") or (m["type"] if m else None)
+    abstract = summary[m.end() :] if m else summary
+    published = day or _entry_day(e)
+    return Paper(
+        id=pid,
+        version=version,
+        title=clean_text(e.get("title")),
+        abstract=clean_text(abstract),
+        published=published,
+        updated=published,
+        authors=[a.strip() for a in e.get("author", "").split(",") if a.strip()],
+        categories=[t.term for t in e.get("tags", []) if t.get("term")],
+        announce_type=announce,
+        source="rss",
+    )
+
+
+def _entry_day(e) -> str:
+    parsed = e.get("published_parsed") or e.get("updated_parsed")
+    if not parsed:
+        raise UserError(f"RSS item {e.get('id')} has no date and the feed has no pubDate.")
+    return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"

@@ -1,0 +1,44 @@
+"""Serving the app with waitress: the bind check and the one place a scheduler can be started."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from flask import Flask
+
+from triage.errors import UserError
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str) -> None:
+    """Beyond loopback the app is reachable by others, so it must ask for a password."""
+    if not is_loopback(host) and not os.environ.get("TRIAGE_WEB_PASSWORD"):
+        raise UserError(
+            f"Refusing to serve on {host} without a password: set TRIAGE_WEB_PASSWORD or bind 127.0.0.1."
+        )
+
+
+def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int = 8) -> None:
+    """Serve until interrupted, with the daily job scheduled on its own thread unless `schedule` is off."""
+    check_bind(host)
+    from waitress import serve as waitress_serve
+
+    scheduler = None
+    if schedule:
+        from triage.schedule import start_scheduler
+
+        scheduler = start_scheduler(app.config["SETTINGS"], app.config["DATABASE"])
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="paper-triage")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
