@@ -30,9 +30,10 @@ def test_second_run_skips_unchanged_and_reencodes_only_edits(store, settings, th
 
 def test_all_relinks_everything_from_the_cache(store, settings, three_papers):
     analyze(store, settings, progress=False)
+    cached = store.count_vectors()
     report = analyze(store, settings, all=True, progress=False)
     assert (report.analyzed, report.encoded) == (3, 0)
-    assert store.count_vectors() == 3
+    assert store.count_vectors() == cached
 
 
 def test_model_change_reembeds_and_says_so(store, settings, three_papers, other_model_name):
@@ -56,7 +57,7 @@ def test_as_of_leaves_later_papers_alone(store, settings, three_papers):
 def test_cli_analyze_prints_counts(runner, store, three_papers):
     result = runner.invoke(runner.cli, ["analyze"])
     assert result.exit_code == 0, result.output
-    assert "Analyzed 3 of 3 papers" in result.output
+    assert "Analyzed 3 of 3 recent papers" in result.output
     assert "2 of 3 linked" in result.output
     bad = runner.invoke(runner.cli, ["analyze", "--as-of", "yesterday"])
     assert bad.exit_code == 2

@@ -54,3 +54,18 @@ def test_migration_numbered_below_applied_ones_still_applies(db_path, monkeypatc
     assert s.init() == [35]
     assert s.conn.execute("SELECT count(*) FROM late_feature").fetchone()[0] == 0
     assert s.init() == []
+
+
+def test_database_from_before_migration_tracking_upgrades(db_path):
+    import sqlite3
+
+    old = sqlite3.connect(db_path)
+    old.executescript(MIGRATIONS[1] + "; PRAGMA user_version = 1;")
+    old.execute(
+        "INSERT INTO papers (id, title, abstract, published, source) VALUES ('1', 't', 'a', '2020-01-01', 's')"
+    )
+    old.commit()
+    old.close()
+    s = Store(db_path)
+    assert s.init() == sorted(set(MIGRATIONS) - {1})
+    assert s.count_papers() == 1

@@ -7,12 +7,13 @@ whenever the same text was encoded by the same model before, so relinking alone 
 
 from __future__ import annotations
 
-import importlib.util
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
+from triage import topics
 from triage.config import Settings
 from triage.embed import Embedder, paper_text, text_hash
 from triage.link import Linker, fingerprint
@@ -23,33 +24,50 @@ CHUNK = 2048  # papers per embed-link-write round: a crash loses at most one chu
 
 @dataclass
 class AnalyzeReport:
-    papers: int = 0  # papers in scope (published on or before as_of)
+    papers: int = 0  # papers in the linking window (the last [gate] recent_days up to as_of)
     analyzed: int = 0  # papers embedded and linked this run
     unchanged: int = 0  # skipped: same model, text and linker as last time
     encoded: int = 0  # texts run through the model (the rest came from the cache)
     linked: int = 0  # analyzed papers that got at least one fundamental
     model_changes: list[str] = field(default_factory=list)
-    topics: object = None  # whatever the topics step reports
+    topics: dict | None = None  # the topics step's summary
 
     def lines(self) -> list[str]:
         out = list(self.model_changes)
         out.append(
-            f"Analyzed {self.analyzed} of {self.papers} papers ({self.unchanged} unchanged); "
+            f"Analyzed {self.analyzed} of {self.papers} recent papers ({self.unchanged} unchanged); "
             f"encoded {self.encoded} texts, the rest from the cache; "
             f"{self.linked} of {self.analyzed} linked to at least one fundamental."
         )
         if self.topics is not None:
-            out.append(str(self.topics))
+            t = self.topics
+            out.insert(
+                0,
+                f"Topics as of {t['as_of']} ({t['mode']}): {t['topics']} topics over {t['papers']} papers; "
+                f"hype {t['hype_true']}, not hype {t['hype_false']}, unknown {t['hype_null']}.",
+            )
         return out
 
 
 def analyze(store: Store, settings: Settings, as_of: str | None = None, all: bool = False, progress=True):
-    """Embed and link the papers published up to `as_of` (default: all) that need it, then topics."""
+    """Topics over the whole history up to `as_of` (default: the newest day held), then embed and
+    link the papers of the last [gate] recent_days that need it.
+
+    Topics come first and read titles (~20x faster to encode than abstracts), so a new user's
+    first run gives hype verdicts early; full-text vectors and fundamentals are only needed for
+    the papers a reader can still unlock, so older history is not embedded in full.
+    """
     embedder = Embedder(settings.embeddings, store)
+    report = AnalyzeReport()
+    as_of = as_of or store.latest_day()
+    if as_of is None:
+        return report
+    report.topics = topics.update_topics(store, settings, embedder, as_of, progress)
+    since = (dt.date.fromisoformat(as_of) - dt.timedelta(days=settings.gate.recent_days)).isoformat()
     model, linker_key = embedder.model_name, fingerprint()
-    papers = list(store.iter_papers(until=as_of))
+    papers = list(store.iter_papers(since=since, until=as_of))
     state = store.analysis_state()
-    report = AnalyzeReport(papers=len(papers))
+    report.papers = len(papers)
 
     todo, previous = [], {}
     for p in papers:
@@ -74,7 +92,7 @@ def analyze(store: Store, settings: Settings, as_of: str | None = None, all: boo
         todo.sort(key=lambda t: -len(t[1]))  # similar lengths share a batch: less padding
         linker = Linker(embedder, settings.fundamentals.max_links)
         before = embedder.encoded  # the catalogue may have been encoded just now; count papers only
-        with tqdm(total=len(todo), desc="embedding", unit="paper", disable=not progress) as bar:
+        with tqdm(total=len(todo), desc="embedding abstracts", unit="paper", disable=not progress) as bar:
             for start in range(0, len(todo), CHUNK):
                 chunk = todo[start : start + CHUNK]
                 vectors = embedder.embed([t for _, t, _ in chunk], bar=bar)
@@ -87,18 +105,4 @@ def analyze(store: Store, settings: Settings, as_of: str | None = None, all: boo
                 report.linked += sum(1 for ls in links if ls)
         report.analyzed = len(todo)
         report.encoded = embedder.encoded - before
-
-    report.topics = _update_topics(store, settings, embedder, as_of, progress)
     return report
-
-
-def _update_topics(store, settings, embedder, as_of, progress):
-    """THE single call site of the topics step (triage/topics.py, built by another helper).
-
-    LEAD: once triage/topics.py is merged this runs it; nothing else needs wiring.
-    """
-    if importlib.util.find_spec("triage.topics") is None:
-        return None
-    from triage import topics
-
-    return topics.update_topics(store, settings, embedder, as_of, progress)

@@ -143,12 +143,18 @@ def export(app: App, fmt, since, out):
 
 @cli.command("analyze")
 @click.option(
-    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Analyze as if today were this date."
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Give verdicts as they would have been on this date (later papers ignored). "
+    "Default: the newest announcement day held.",
 )
 @click.option("--all", "all_", is_flag=True, help="Redo every paper, not only new or changed ones.")
 @click.pass_obj
 def analyze_cmd(app: App, as_of, all_):
-    """Embed papers, link them to fundamentals, compute topics and hype."""
+    """Compute topics and hype over the whole history (titles), then embed the recent papers'
+    abstracts and link them to the fundamentals they rest on. Incremental: unchanged papers are
+    skipped; --all redoes them."""
     from triage.analyze import analyze
 
     report = analyze(app.store, app.settings, as_of=as_of.date().isoformat() if as_of else None, all=all_)

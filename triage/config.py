@@ -63,7 +63,7 @@ class FundamentalsConfig:
 class HypeConfig:
     max_topic_age_months: int = 6
     min_history_months: int = 12
-    embed_abstracts: bool = True
+    embed_abstracts: bool = False
     cluster_size: int = 40
     min_month_papers: int = 30
     baseline_months: int = 6
@@ -85,6 +85,7 @@ class GateConfig:
     daily_read_budget: int = 5
     min_bottleneck_chars: int = 40
     min_similarity: float = 0.3
+    recent_days: int = 30
 
 
 @dataclass

@@ -22,7 +22,6 @@ from triage.link import Linker
 from triage.papers import Paper
 
 OUTCOMES = ("paper", "fundamental", "myself", "abandoned")
-RECENT_DAYS = 30  # candidates: papers announced within this many days of the newest day held
 HYPE_PENALTY = 0.85  # a hyped topic's paper keeps this share of its similarity
 FUNDAMENTAL_BONUS = (
     0.15  # added per unit of (paper link score x bottleneck closeness) to a shared fundamental
@@ -130,12 +129,12 @@ def day_relevance(store, embedder: Embedder, settings: Settings, day: str) -> di
     return store.relevance(day, list(open_ids))
 
 
-def candidates(store, today: str | None = None) -> list[Paper]:
-    """Locked papers announced within RECENT_DAYS of `today` (default: the newest day held)."""
+def candidates(store, settings: Settings, today: str | None = None) -> list[Paper]:
+    """Locked papers announced within [gate] recent_days of `today` (default: the newest day held)."""
     today = today or store.latest_day()
     if today is None:
         return []
-    since = (dt.date.fromisoformat(today) - dt.timedelta(days=RECENT_DAYS)).isoformat()
+    since = (dt.date.fromisoformat(today) - dt.timedelta(days=settings.gate.recent_days)).isoformat()
     papers = list(store.iter_papers(since=since, until=today))
     unlocked = store.unlocked_ids([p.id for p in papers])
     return [p for p in papers if p.id not in unlocked]
@@ -189,7 +188,7 @@ def log_attempt(
             raise UserError(
                 "This bottleneck says the same as an earlier attempt: describe where you are stuck now."
             )
-    ranked = rank(store, embedder, bottleneck, candidates(store, today))
+    ranked = rank(store, embedder, bottleneck, candidates(store, settings, today))
     ranked = relevant(ranked, settings)[: settings.gate.unlock_per_attempt]
     attempt_id = store.add_attempt(
         problem.strip(), tried.strip(), bottleneck.strip(), (evidence or "").strip() or None

@@ -229,8 +229,24 @@ class Store:
     def applied_migrations(self) -> set[int]:
         # Numbers are recorded one by one, not as a high-water mark: features number their
         # migrations in their own ranges, so a lower number may arrive after a higher one.
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY)")
+        if not self._has_table("schema_migrations"):
+            # Databases made before this table kept a high-water mark in user_version.
+            legacy = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            with self.transaction() as conn:
+                conn.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY)")
+                conn.executemany(
+                    "INSERT INTO schema_migrations (number) VALUES (?)",
+                    [(n,) for n in MIGRATIONS if n <= legacy],
+                )
         return {r[0] for r in self.conn.execute("SELECT number FROM schema_migrations")}
+
+    def _has_table(self, name: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
 
     def init(self) -> list[int]:
         """Apply pending migrations in number order; idempotent. Returns the numbers applied."""
