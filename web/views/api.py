@@ -3,14 +3,14 @@ in an X-CSRFToken header (with the session cookie that came with it)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from triage import gate
 from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
-from web.daily import day_view, item_json
-from web.views.today import chosen_day
+from web.daily import item_json
+from web.views.today import chosen_day, requested_view
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -26,14 +26,7 @@ def today():
     day = chosen_day(store)
     if day is None:
         return jsonify(day=None, total=0, papers=[])
-    view = day_view(
-        store,
-        get_embedder(),
-        settings(),
-        day,
-        request.args.get("page", 1, type=int),
-        current_app.config["PAGE_SIZE"],
-    )
+    view = requested_view(store, day)
     return jsonify(
         day=day,
         total=view["total"],

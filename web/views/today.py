@@ -25,20 +25,17 @@ def chosen_day(store) -> str | None:
         raise UserError(f"{raw!r} is not a date: use YYYY-MM-DD.") from None
 
 
+def requested_view(store, day: str) -> dict:
+    """The day's view for the page asked for in ?page= (HTML and JSON alike)."""
+    page = request.args.get("page", 1, type=int)
+    return day_view(store, get_embedder(), settings(), day, page, current_app.config["PAGE_SIZE"])
+
+
 @bp.get("/")
 def index():
     store = get_store()
     day = chosen_day(store)
-    view = None
-    if day is not None:
-        view = day_view(
-            store,
-            get_embedder(),
-            settings(),
-            day,
-            request.args.get("page", 1, type=int),
-            current_app.config["PAGE_SIZE"],
-        )
+    view = requested_view(store, day) if day is not None else None
     before, after = store.adjacent_days(day) if day else (None, None)
     return render_template(
         "today.html",
