@@ -211,8 +211,7 @@ def test_login_uses_the_password_from_the_environment_only(seeded, runner, tmp_p
 
 
 def test_out_writes_a_parseable_eml(seeded, runner, tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
+    out = tmp_path / "new" / "out"  # made on the way
     result = runner.invoke(runner.cli, ["digest", "--out", str(out)])  # default day: the newest held
     assert result.exit_code == 0, result.output
     eml = out / f"digest-{DAY}.eml"
@@ -230,6 +229,9 @@ def test_user_mistakes_exit_2(seeded, runner, tmp_path):
     assert both.exit_code == 2 and "exactly one of --send or --out" in both.stderr
     bad_date = runner.invoke(runner.cli, ["digest", "--date", "31.03.2026", "--out", str(tmp_path)])
     assert bad_date.exit_code == 2 and "--date" in bad_date.stderr
+    (tmp_path / "a-file").write_text("")
+    not_a_folder = runner.invoke(runner.cli, ["digest", "--out", str(tmp_path / "a-file")])
+    assert not_a_folder.exit_code == 2 and "a-file' is a file" in not_a_folder.stderr
 
 
 def test_bad_digest_config_is_refused(tmp_path):

@@ -202,10 +202,12 @@ def message(settings: Settings, digest: Digest) -> EmailMessage:
 
 
 def write_eml(settings: Settings, digest: Digest, out_dir: str | os.PathLike) -> Path:
-    """Write the message as digest-DAY.eml into an existing folder instead of sending it."""
+    """Write the message as digest-DAY.eml into a folder (made if missing) instead of sending it."""
     folder = Path(out_dir)
-    if not folder.is_dir():
-        raise UserError(f"--out {folder} is not an existing folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--out {folder} cannot be used as a folder ({e.strerror}).") from None
     path = folder / f"digest-{digest.day}.eml"
     path.write_bytes(message(settings, digest).as_bytes())
     return path
