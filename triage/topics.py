@@ -205,13 +205,15 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     hist = history_months(grid, cfg)
     as_of_month = month_index(as_of.isoformat())
     recent = np.flatnonzero(valid)[-cfg.active_months :]
+    # Weighted by the month's papers: the as-of month may hold one day of a big listing.
+    weight = np.where(grid.totals >= cfg.min_month_papers, grid.totals, 0).sum(axis=0)[recent]
     out = []
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         onset = int(on[k])
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
-        now = float(np.mean(share[k, recent])) if len(recent) else 0.0
+        now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
         active = now > 0 and now >= cfg.active_ratio * level
         v = {"curve": curve, "active": active, "onset": None, "age_days": None}
         if onset >= 0:
