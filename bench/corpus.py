@@ -1,14 +1,18 @@
-"""Load papers from the shared dev corpus (../shared/data/corpus/papers.jsonl) for benches and evals."""
+"""Load papers from the shared dev corpus (<repo>/../shared/data/corpus/papers.jsonl) for benches and evals."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from triage.papers import Paper
 
-CORPUS = os.environ.get("TRIAGE_CORPUS", "/work/shared/data/corpus/papers.jsonl")
+REPO = Path(__file__).resolve().parent.parent
+# <repo root>/../shared/data, or TRIAGE_SHARED_DATA (as for the test fixtures).
+SHARED = Path(os.environ.get("TRIAGE_SHARED_DATA") or REPO.parent / "shared" / "data")
+CORPUS = str(SHARED / "corpus" / "papers.jsonl")
 
 
 def iter_corpus(path: str = CORPUS) -> Iterator[dict]:

@@ -32,13 +32,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
 from triage.papers import Paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 from triage.topics import update_topics  # noqa: E402
 
-CORPUS = Path("/work/shared/data/corpus/papers.jsonl")
 AS_OF = ["2024-03-01", "2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-01-01", "2026-03-31"]
 WINDOW_DAYS = 61
 # Candidate young topics (case-sensitive patterns are acronyms).
@@ -65,10 +65,6 @@ OLD = {
     "monte carlo": r"(?i:monte carlo)",
     "bayesian": r"(?i:\bbayesian\b)",
 }
-
-
-def load() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.open()]
 
 
 def matches(rows: list[dict], topics: dict[str, str]) -> dict[str, set[str]]:
@@ -134,7 +130,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = [
         r
-        for r in load()
+        for r in iter_corpus()
         if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
     ]
     young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)

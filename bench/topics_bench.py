@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
+from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder, text_hash  # noqa: E402
 from triage.papers import Paper  # noqa: E402
@@ -144,7 +145,7 @@ def incremental(n: int, db: str, cache_db: str) -> dict:
 
 
 def first_run(db: str, cache_db: str, copies: int) -> dict:
-    rows = [json.loads(x) for x in open("/work/shared/data/corpus/papers.jsonl")]
+    rows = list(iter_corpus())
     settings = titles_only(db)
     store = Store(db)
     store.init()

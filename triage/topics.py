@@ -11,9 +11,9 @@ Hype is a property of a topic over time, not of one paper. Two kinds of topic:
 A paper belongs to the youngest topic among its cluster and the rising phrases it contains.
 
 Onset rule (one rule for both kinds), applied per source so that a source joining or leaving
-the mix cannot fake a rise: the first month whose share of that source's papers, and the share
-in each of the following months up to `sustain_months`, is at least `rise_ratio` times the mean
-share of the 12 months before it and at least `min_share`; a source needs `baseline_months` of
+the mix cannot fake a rise: the first month whose share of that source's papers, and the pooled
+share of it and the following months up to `sustain_months`, is at least `rise_ratio` times the
+mean share of the 12 months before it and at least `min_share`; a source needs `baseline_months` of
 its own history before it can show an onset. The topic's onset is the earliest over sources.
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
@@ -149,11 +149,13 @@ def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
 def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     """Onset month index (absolute) per topic, -1 when its share never rose; counts is (T, S, M).
 
-    A source shows an onset at month j when the share in j and the following months up to
-    sustain_months (at least two months of evidence) is >= rise_ratio x the mean of its 12
-    months before and >= min_share, those months hold >= min_topic_papers papers of the topic,
-    and no source ever held the topic at >= prior_ratio of that level before (3-month mean):
-    a topic that was common elsewhere earlier is not new, whatever one source's mix says.
+    A source shows an onset at month j when the share in j, and the pooled share of j and the
+    following months up to sustain_months (at least two months of evidence), are >= rise_ratio x
+    the mean of its 12 months before and >= min_share, those months hold >= min_topic_papers
+    papers of the topic, and no source ever held the topic at >= prior_ratio of that level before
+    (3-month mean): a topic that was common elsewhere earlier is not new, whatever one source's
+    mix says. Pooled, not month by month: a young topic has a few papers a month, and one empty
+    month among them is counting noise, not the end of the rise.
     """
     t = counts.shape[0]
     never = np.iinfo(np.int64).max
@@ -170,10 +172,12 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
             lo, hi = max(0, j - 12), min(j + cfg.sustain_months, len(idx))
             base = (csum[:, j] - csum[:, lo]) / (j - lo)
             thr = np.maximum(cfg.min_share, cfg.rise_ratio * base)
-            level = share[:, j:hi].mean(axis=1)
+            n = counts[:, s, idx[j:hi]].sum(axis=1)
+            level = n / grid.totals[s, idx[j:hi]].sum()
             ok = (
-                (share[:, j:hi] >= thr[:, None]).all(axis=1)
-                & (counts[:, s, idx[j:hi]].sum(axis=1) >= cfg.min_topic_papers)
+                (share[:, j] >= thr)
+                & (level >= thr)
+                & (n >= cfg.min_topic_papers)
                 & (prior[:, idx[j]] < cfg.prior_ratio * level)
                 & ~found
             )
@@ -201,13 +205,15 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     hist = history_months(grid, cfg)
     as_of_month = month_index(as_of.isoformat())
     recent = np.flatnonzero(valid)[-cfg.active_months :]
+    # Weighted by the month's papers: the as-of month may hold one day of a big listing.
+    weight = np.where(grid.totals >= cfg.min_month_papers, grid.totals, 0).sum(axis=0)[recent]
     out = []
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         onset = int(on[k])
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
-        now = float(np.mean(share[k, recent])) if len(recent) else 0.0
+        now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
         active = now > 0 and now >= cfg.active_ratio * level
         v = {"curve": curve, "active": active, "onset": None, "age_days": None}
         if onset >= 0:
