@@ -44,7 +44,7 @@ class AnalyzeReport:
             out.insert(
                 0,
                 f"Topics as of {t['as_of']} ({t['mode']}): {t['topics']} topics over {t['papers']} papers; "
-                f"hype {t['hype_true']}, not hype {t['hype_false']}, unknown {t['hype_null']}.",
+                f"hype {t['hype_true']}, not hype {t['hype_false']}, unknown {t['hype_null']}; in {t['seconds']} s.",
             )
         return out
 
