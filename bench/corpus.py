@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from triage.papers import Paper
+from triage.sources.files import jsonl_paper
 
 REPO = Path(__file__).resolve().parent.parent
 # <repo root>/../shared/data, or TRIAGE_SHARED_DATA (as for the test fixtures).
@@ -22,12 +23,4 @@ def iter_corpus(path: str = CORPUS) -> Iterator[dict]:
 
 
 def to_paper(r: dict) -> Paper:
-    return Paper(
-        id=r["id"],
-        title=r["title"],
-        abstract=r["abstract"],
-        published=r["published"],
-        authors=r.get("authors") or [],
-        categories=r.get("categories") or [],
-        source="corpus",
-    )
+    return jsonl_paper(r, source="corpus")

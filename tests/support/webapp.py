@@ -12,6 +12,7 @@ from tests.support.arxiv_server import shared_data
 from triage import config
 from triage.embed import Embedder, paper_text
 from triage.papers import Paper
+from triage.sources.files import jsonl_paper
 from triage.store import Store
 
 DAY = "2026-03-31"
@@ -40,15 +41,7 @@ def corpus_papers(ids: list[str]) -> list[Paper]:
             if any(i in line[:40] for i in wanted):
                 d = json.loads(line)
                 if d["id"] in wanted:
-                    found[d["id"]] = Paper(
-                        id=d["id"],
-                        title=d["title"],
-                        abstract=d["abstract"],
-                        authors=d["authors"],
-                        categories=d["categories"],
-                        published=d["published"],
-                        source="corpus",
-                    )
+                    found[d["id"]] = jsonl_paper(d, source="corpus")
     return [found[i] for i in ids]
 
 

@@ -61,7 +61,7 @@ def import_file(
         store.upsert_papers(papers)
         progress(path.stat().st_size)
         return len(papers)
-    to_paper = _oai_paper if fmt == "oai" else _jsonl_paper
+    to_paper = _oai_paper if fmt == "oai" else jsonl_paper
     count = reported = 0
     batch: list[Paper] = []
     for lineno, line, offset in _lines(path):
@@ -94,8 +94,9 @@ def _reason(e: Exception) -> str:
     return str(e).split("\n")[0]
 
 
-def _jsonl_paper(d: dict) -> Paper:
-    """Simple JSONL: id, title, abstract, categories (list), published, optional authors/version."""
+def jsonl_paper(d: dict, source: str = "import") -> Paper:
+    """Simple JSONL (the dev corpus's format): id, title, abstract, categories (list), published,
+    optional authors/version. Benches and test fixtures read the corpus through this too."""
     pid, version = split_id(d["id"])
     if not isinstance(d["categories"], list):
         raise TypeError("categories must be a list")
@@ -110,7 +111,7 @@ def _jsonl_paper(d: dict) -> Paper:
         authors=list(d.get("authors") or []),
         categories=list(d["categories"]),
         primary_category=d.get("primary_category"),
-        source="import",
+        source=source,
     )
 
 
