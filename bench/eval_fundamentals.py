@@ -92,6 +92,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     db = RESULTS / "eval_fundamentals.db"
     settings = config.load(None, str(db))
+    settings.gate.recent_days = 100 * 365  # link every labelled paper, whatever its date
     store = Store(db)
     store.init()
     store.upsert_papers(to_paper(by_id[r["id"]]) for r in labels)
