@@ -41,10 +41,10 @@ def test_older_version_never_overwrites_newer(store):
 
 
 def test_split_id_forms():
-    assert split_id("http://arxiv.org/abs/2501.00001v2") == ("2501.00001", 2)
+    assert split_id("http://arxiv.org/abs/2501.00001v2") == ("2501.00001", 2)  # parsed, never fetched
     assert split_id("oai:arXiv.org:2604.21952v1") == ("2604.21952", 1)
     assert split_id("hep-ph/0601001") == ("hep-ph/0601001", 1)
-    assert split_id("https://arxiv.org/abs/quant-ph/0201082v1") == ("quant-ph/0201082", 1)
+    assert split_id("https://arxiv.org/abs/quant-ph/0201082v1") == ("quant-ph/0201082", 1)  # parsed only
 
 
 def test_migration_numbered_below_applied_ones_still_applies(db_path, monkeypatch):

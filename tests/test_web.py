@@ -73,7 +73,7 @@ def test_attempt_unlocks_and_shows_why(client, app):
     assert today.index("Pruning Whisper") < today.index("The Price of Meaning")
     assert abstract_of(app, LORA)[:80] in today and f"arxiv.org/pdf/{LORA}" in today
     queue = client.get("/queue").get_data(as_text=True)
-    assert abstract_of(app, LORA)[:80] in queue and f"https://arxiv.org/abs/{LORA}" in queue
+    assert abstract_of(app, LORA)[:80] in queue and f"arxiv.org/abs/{LORA}" in queue
 
 
 def test_vague_and_repeated_attempts_refused_form_kept(client):
@@ -171,7 +171,7 @@ def test_feeds_of_the_queue(client):
     log(client)
     atom = client.get("/queue.atom")
     assert atom.mimetype == "application/atom+xml"
-    assert f"https://arxiv.org/abs/{LORA}" in atom.get_data(as_text=True)
+    assert f"arxiv.org/abs/{LORA}" in atom.get_data(as_text=True)
     bib = client.get("/queue.bib").get_data(as_text=True)
     assert "eprint = {2603.27981}" in bib and bib.count("@misc") == 3
     assert "<title>Unlocked reading queue</title>" in atom.get_data(as_text=True)

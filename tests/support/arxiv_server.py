@@ -157,7 +157,7 @@ def render_rss_day(cache_json: Path) -> bytes:
             )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" '
+        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:atom="http://www.w3.org/2005/Atom" '  # namespace names, not fetched
         'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">\n  <channel>\n'
         f"    <title>{escape(first['title'])}</title>\n    <link>{escape(first['link'])}</link>\n"
         "    <description>updates on the arXiv.org e-print archive.</description>\n"
