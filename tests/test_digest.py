@@ -245,3 +245,22 @@ def test_bad_digest_config_is_refused(tmp_path):
     p.write_text("[digest]\nstarttls = true\nssl = true\n")
     with pytest.raises(UserError, match="exclusive"):
         config.load(p)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # implicit TLS: see SMTPServer
+def test_tls_sending_verifies_the_server_and_logs_in(seeded, runner, tmp_path, monkeypatch, tls_cert, mode):
+    cert, context = tls_cert
+    server = SMTPServer(login=("reader", "s3cret"), tls=mode, context=context)
+    server.start()
+    try:
+        _write_config(tmp_path / "config.toml", server.port, f'smtp_user = "reader"\n{mode} = true\n')
+        monkeypatch.setenv("TRIAGE_SMTP_PASSWORD", "s3cret")
+        untrusted = runner.invoke(runner.cli, ["digest", "--send"])  # a self-signed cert is not trusted
+        assert untrusted.exit_code == 1 and server.received == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust it, as a private CA would be
+        sent = runner.invoke(runner.cli, ["digest", "--send"])
+        assert sent.exit_code == 0, sent.output
+        assert len(server.received) == 1
+    finally:
+        server.stop()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -21,9 +23,11 @@ def free_port() -> int:
 class SMTPServer:
     """start()/stop() on a fixed port, so a test can take the server down and bring it back."""
 
-    def __init__(self, login: tuple[str, str] | None = None):
+    def __init__(self, login: tuple[str, str] | None = None, tls: str | None = None, context=None):
         self.port = free_port()
         self.login = login  # (user, password) the server requires, or None for no AUTH
+        self.tls = tls  # None, "starttls" (required before MAIL) or "ssl" (implicit TLS)
+        self.context = context  # the server's ssl.SSLContext for tls
         self.received: list = []  # aiosmtpd envelopes
         self._controller: Controller | None = None
 
@@ -45,12 +49,17 @@ class SMTPServer:
     def start(self) -> None:
         auth = {}
         if self.login:
-            # Plain-text AUTH is allowed here only because the test server is on loopback.
+            # Plain AUTH without TLS is allowed only because the test server is on loopback. With
+            # implicit TLS ("ssl") the link is encrypted, but aiosmtpd only counts STARTTLS as TLS.
             auth = {
                 "authenticator": self._authenticate,
                 "auth_required": True,
-                "auth_require_tls": False,
+                "auth_require_tls": self.tls == "starttls",
             }
+        if self.tls == "starttls":
+            auth |= {"tls_context": self.context, "require_starttls": True}
+        elif self.tls == "ssl":
+            auth |= {"ssl_context": self.context}
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **auth)
         self._controller.start()
 
@@ -76,3 +85,35 @@ def mail_settings(settings, smtp_server):
     settings.digest.smtp_host = "127.0.0.1"
     settings.digest.smtp_port = smtp_server.port
     return settings
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 and the server context that presents it."""
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return cert, context
