@@ -122,3 +122,29 @@ def test_cli_attempt_and_queue(runner, seeded):
     assert "2603.00002" in out and "Read today: 0 of" in out
     bad = runner.invoke(runner.cli, ["attempt", "--problem", "x", "--tried", "y", "--bottleneck", "stuck"])
     assert bad.exit_code == 2 and "too vague" in bad.output
+
+
+def test_day_relevance_is_cached_until_the_day_gains_papers(seeded):
+    store, emb, settings = seeded
+    bottleneck = (
+        "My policy gradient estimates are so noisy that training diverges after a few hundred episodes"
+    )
+    gate.log_attempt(store, emb, settings, "Robot arm RL", "REINFORCE with a baseline", bottleneck)
+    (attempt,) = store.attempts(open_only=True)
+    day = "2026-03-20"
+    first = gate.day_relevance(store, emb, settings, day)
+    assert list(first) == ["2603.00001"]  # only the close paper counts as relevant
+    assert store.relevance_fresh(day, [attempt["id"]], store.count_day(day)) == {attempt["id"]}
+    store.upsert_papers(
+        [
+            Paper(
+                id="2603.00005",
+                title="Control variates for policy gradient variance",
+                abstract="Lower-variance policy gradient estimates stabilise reinforcement learning.",
+                published=day,
+                source="test",
+            )
+        ]
+    )
+    assert store.relevance_fresh(day, [attempt["id"]], store.count_day(day)) == set()
+    assert "2603.00005" in gate.day_relevance(store, emb, settings, day)

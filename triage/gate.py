@@ -125,7 +125,8 @@ def day_relevance(store, embedder: Embedder, settings: Settings, day: str) -> di
         papers = list(store.iter_papers(since=day, until=day))
         for attempt_id in sorted(stale):
             ranked = rank(store, embedder, open_ids[attempt_id], papers)
-            store.set_relevance(attempt_id, day, [(u.paper.id, u.score) for u in relevant(ranked, settings)])
+            scores = [(u.paper.id, u.score) for u in relevant(ranked, settings)]
+            store.set_relevance(attempt_id, day, scores, papers=len(papers))
     return store.relevance(day, list(open_ids))
 
 

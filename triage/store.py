@@ -621,7 +621,8 @@ class Store:
         )
         return {r[0] for r in cur}
 
-    def set_relevance(self, attempt_id: int, day: str, scores: list[tuple[str, float]]) -> None:
+    def set_relevance(self, attempt_id: int, day: str, scores: list[tuple[str, float]], papers: int) -> None:
+        """Cache an attempt's scores for `day` (only the relevant papers), computed over `papers` papers."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM relevance WHERE attempt_id = ? AND day = ?", (attempt_id, day))
             conn.executemany(
@@ -630,7 +631,7 @@ class Store:
             )
             conn.execute(
                 "INSERT OR REPLACE INTO relevance_days (attempt_id, day, papers) VALUES (?, ?, ?)",
-                (attempt_id, day, len(scores)),
+                (attempt_id, day, papers),
             )
 
     def relevance(self, day: str, attempt_ids: list[int]) -> dict[str, tuple[float, int]]:
