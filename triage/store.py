@@ -657,16 +657,17 @@ class Store:
         return [(pid, None if hype is None else bool(hype)) for pid, hype in cur]
 
     def topic_badges_for(self, paper_ids: list[str]) -> dict[str, dict]:
-        """{paper_id: {id, label, onset, age_days, hype, why}}: topic_for without the JSON columns,
-        for pages that list many papers."""
+        """{paper_id: {id, label, onset, age_days, hype, why, curve}}: topic_for without the JSON
+        columns, for pages that list many papers; the curve only for hyped topics (their badge shows it)."""
         out: dict[str, dict] = {}
         for chunk in _chunks(paper_ids):
             cur = self.conn.execute(
-                f"SELECT pt.paper_id, t.id, t.label, t.onset, t.age_days, t.hype, t.why FROM paper_topics pt "
+                f"SELECT pt.paper_id, t.id, t.label, t.onset, t.age_days, t.hype, t.why, "
+                f"CASE WHEN t.hype = 1 THEN t.curve END FROM paper_topics pt "
                 f"JOIN topics t ON t.id = pt.topic_id WHERE pt.paper_id IN ({_marks(chunk)})",
                 chunk,
             )
-            for pid, tid, label, onset, age, hype, why in cur:
+            for pid, tid, label, onset, age, hype, why, curve in cur:
                 out[pid] = {
                     "id": tid,
                     "label": label,
@@ -674,6 +675,7 @@ class Store:
                     "age_days": age,
                     "hype": None if hype is None else bool(hype),
                     "why": why,
+                    "curve": json.loads(curve) if curve else None,
                 }
         return out
 

@@ -10,6 +10,7 @@ import math
 
 from triage import fundamentals as fund
 from triage import gate
+from web.charts import sparkline
 
 
 def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> dict:
@@ -39,6 +40,7 @@ def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> 
                 "paper": papers[pid],
                 "locked": pid not in unlocked,
                 "topic": topics.get(pid),
+                "spark": sparkline(topics[pid]["curve"], topics[pid]["onset"]) if pid in topics else None,
                 "fundamentals": [(catalogue.get(fid), fid, s) for fid, s in links.get(pid, [])],
                 "relevance": score,
                 "attempt_id": attempt_id,
