@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
-from triage.papers import Paper  # noqa: E402
+from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 from triage.topics import update_topics  # noqa: E402
 
@@ -140,17 +140,8 @@ def main() -> None:
         os.remove(args.db)
     store = Store(args.db)
     store.init()
-    store.upsert_papers(
-        Paper(
-            id=r["id"],
-            title=r["title"],
-            abstract=r["abstract"],
-            published=r["published"],
-            categories=r["categories"],
-            source=r["source"],
-        )
-        for r in rows
-    )
+    # The corpus's own source per paper: topics normalise shares per source.
+    store.upsert_papers(jsonl_paper(r, source=r["source"]) for r in rows)
     settings = config.load(args.config, args.db)
     settings = replace(settings, hype=replace(settings.hype, embed_abstracts=args.embed_abstracts))
     cache = Store(args.cache)
