@@ -4,11 +4,22 @@ import re
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import pytest
 
 from triage.embed import Embedder
 from triage.papers import Paper
-from triage.topics import update_topics
+from triage.topics import (
+    Grid,
+    _totals,
+    build_grid,
+    month_index,
+    month_name,
+    onsets,
+    phrase_vectorizer,
+    rising_phrases,
+    update_topics,
+)
 
 
 @pytest.fixture
@@ -105,3 +116,81 @@ def test_topics_command_prints_the_radar(loaded, runner):
     lines = result.output.splitlines()
     assert lines[0].split()[:3] == ["hype", "onset", "age"]
     assert any(line.startswith("HYPE") and "grpo" in line for line in lines[1:])
+
+
+def _series(*months: list[int]) -> np.ndarray:
+    """(1, S, M) counts of one topic from one list of monthly counts per source."""
+    return np.array([list(m) for m in months], dtype=np.float64)[None]
+
+
+def _onset(counts, totals, cfg) -> str | None:
+    grid = Grid(
+        month_index("2024-01"),
+        month_index("2024-01") + totals.shape[1] - 1,
+        ["a", "b"][: len(totals)],
+        totals,
+    )
+    found = int(onsets(counts, grid, cfg)[0])
+    return month_name(found) if found >= 0 else None
+
+
+def test_a_young_topics_own_build_up_does_not_make_it_old(settings):
+    # 300 papers a month; nothing for a year, a few papers (4, 2, 1) while it builds up, then a
+    # clear rise: the build-up is as large as a quarter of the rise, and it is the same topic.
+    totals = np.full((1, 18), 300.0)
+    topic = [0] * 12 + [4, 2, 1] + [5, 7, 5]
+    onset = _onset(_series(topic), totals, settings.hype)
+    assert onset is not None and "2025-01" <= onset <= "2025-04"
+
+
+def test_a_phrase_that_was_already_common_and_grew_is_not_new(settings):
+    # "long horizon": in 1.3% of papers for 18 months, then 6.7%: it grew, it did not appear.
+    totals = np.full((1, 24), 300.0)
+    assert _onset(_series([4] * 18 + [20] * 6), totals, settings.hype) is None
+
+
+def test_papers_in_every_source_count_as_evidence_of_a_rise(settings):
+    # 7 papers in the rising months of the old source alone are too few; the young source
+    # (too short a history to show a rise itself) holds 7 more of the same months.
+    totals = np.concatenate([np.full((1, 18), 300.0), np.array([[0.0] * 12 + [700.0] * 6])])
+    old = [0] * 15 + [2, 2, 3]
+    young = [0] * 12 + [0, 0, 0, 2, 2, 3]
+    assert _onset(_series(old, young), totals, settings.hype) == "2025-04"
+    assert _onset(_series(old), totals[:1], settings.hype) is None
+
+
+def test_a_phrase_rising_inside_an_older_topic_is_a_facet_not_a_topic(settings):
+    """'libero' rises in 2025 because vision-language-action papers use that benchmark; 'grpo'
+    rises at the same time in papers of its own: only grpo is a young topic."""
+    papers = []
+    for m in range(18):
+        month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
+        texts = ["A study of general methods for data"] * 500
+        texts += ["Vision language action model for robot manipulation"] * 3
+        if m >= 12:
+            texts += ["Vision language action model evaluated on the LIBERO benchmark"] * 6
+            texts += ["GRPO training for math reasoning"] * 6
+        papers += [
+            Paper(id=f"{m}.{i}", title=t, abstract="", published=f"{month}-15", source="s")
+            for i, t in enumerate(texts)
+        ]
+    cfg = settings.hype
+    grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
+    vectors = np.ones((len(papers), 4), dtype=np.float32) / 2
+    terms, _ = rising_phrases(papers, vectors, grid, cfg)
+    words = {w for group in terms for phrase in group for w in phrase.split()}
+    assert "grpo" in words
+    assert "libero" not in words
+
+
+def test_plural_and_singular_are_one_phrase():
+    analyse = phrase_vectorizer().build_analyzer()
+    assert analyse("VLAs") == analyse("VLA") == ["vla"]
+    assert analyse("agents") == ["agent"]
+    assert analyse("process analysis bias") == [
+        "process",
+        "analysis",
+        "bias",
+        "process analysis",
+        "analysis bias",
+    ]

@@ -71,9 +71,12 @@ class HypeConfig:
     min_share: float = 0.002
     sustain_months: int = 3
     prior_ratio: float = 0.25
+    ramp_months: int = 3
     min_topic_papers: int = 8
     phrase_overlap: float = 0.5
     min_coherence: float = 0.25
+    facet_share: float = 0.67
+    facet_lift: float = 50.0
     active_months: int = 2
     active_ratio: float = 0.3
     rebuild_days: int = 30

@@ -2,9 +2,11 @@
 
 Hype is a property of a topic over time, not of one paper. Two kinds of topic:
 
-* phrase topics: word n-grams of title+abstract whose monthly share rose sharply from about
-  zero (the vocabulary of a young idea: "grpo", "model context protocol"), merged when their
-  papers overlap; they are what separates a young topic from its older neighbours;
+* phrase topics: word n-grams of title+abstract (plurals folded) whose monthly share rose
+  sharply from about zero (the vocabulary of a young idea: "grpo", "model context protocol"),
+  merged when their papers overlap, dropped when they are a facet of an older topic (most of
+  their papers carry an older, specific phrase: "libero" in vision-language-action papers);
+  they are what separates a young topic from its older neighbours;
 * cluster topics: fine-grained k-means clusters of title embeddings (many small clusters), so
   every paper has a topic and a readable c-TF-IDF label even when no phrase of it is rising.
 
@@ -12,9 +14,9 @@ A paper belongs to the youngest topic among its cluster and the rising phrases i
 
 Onset rule (one rule for both kinds), applied per source so that a source joining or leaving
 the mix cannot fake a rise: the first month whose share of that source's papers, and the pooled
-share of it and the following months up to `sustain_months`, is at least `rise_ratio` times the
-mean share of the 12 months before it and at least `min_share`; a source needs `baseline_months` of
-its own history before it can show an onset. The topic's onset is the earliest over sources.
+share of it and the following months up to `sustain_months`, is at least `rise_ratio` times a
+baseline that was about zero (see `onsets`); a source needs `baseline_months` of its own history
+before it can show an onset. The topic's onset is the earliest over sources.
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
 
@@ -33,7 +35,7 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 from sklearn.cluster import MiniBatchKMeans
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from triage.config import HypeConfig
 from triage.embed import paper_text
@@ -42,6 +44,9 @@ from triage.papers import Paper
 EARLIEST = 5
 LABEL_TERMS = 3
 _HYPHEN = re.compile(r"[-_/]")
+_TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+\b")
+# A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
+_PLURAL = re.compile(r"^([a-z][a-z0-9]+?)(?<!s)(?<!u)(?<!i)(?<!ia)s$")
 
 
 def month_index(iso: str) -> int:
@@ -56,11 +61,18 @@ def _preprocess(text: str) -> str:
     return _HYPHEN.sub(" ", text.lower())
 
 
+def _tokens(text: str) -> list[str]:
+    """Words starting with a letter (years and numbers are not topics), plurals folded; stop
+    words are left as they are so the vectorizer still drops them."""
+    return [t if t in ENGLISH_STOP_WORDS else _PLURAL.sub(r"\1", t) for t in _TOKEN.findall(text)]
+
+
 def phrase_vectorizer(min_df: int = 1) -> CountVectorizer:
-    """Unigrams and bigrams of words starting with a letter (years and numbers are not topics)."""
+    """Unigrams and bigrams of title and abstract words."""
     return CountVectorizer(
         preprocessor=_preprocess,
-        token_pattern=r"(?u)\b[a-z][a-z0-9]+\b",
+        tokenizer=_tokens,
+        token_pattern=None,
         stop_words="english",
         ngram_range=(1, 2),
         min_df=min_df,
@@ -149,18 +161,24 @@ def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
 def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     """Onset month index (absolute) per topic, -1 when its share never rose; counts is (T, S, M).
 
-    A source shows an onset at month j when the share in j, and the pooled share of j and the
-    following months up to sustain_months (at least two months of evidence), are >= rise_ratio x
-    the mean of its 12 months before and >= min_share, those months hold >= min_topic_papers
-    papers of the topic, and no source ever held the topic at >= prior_ratio of that level before
-    (3-month mean): a topic that was common elsewhere earlier is not new, whatever one source's
-    mix says. Pooled, not month by month: a young topic has a few papers a month, and one empty
-    month among them is counting noise, not the end of the rise.
+    A source shows an onset at month j when
+    * the share in j, and the pooled share of j and the following months up to sustain_months
+      (at least two months of evidence), are >= rise_ratio x its baseline and >= min_share;
+    * the baseline (mean share over the 12 months before j, less the last ramp_months) is below
+      min_share: a young topic rose from about zero; a phrase that was already a topic and grew
+      ("long horizon" at 1.3% for a year, then 6%) is not new;
+    * those months hold >= min_topic_papers papers of the topic in all sources together (a
+      young topic has a few papers a month, spread over the sources: counting evidence);
+    * no source held the topic at >= prior_ratio of that level (3-month mean) before the ramp:
+      a topic common elsewhere earlier is not new, whatever one source's mix says.
+    The ramp (the ramp_months before j) is left out of the baseline and of that last check: a
+    young topic's own build-up before its clear rise is not evidence that it is old.
     """
     t = counts.shape[0]
     never = np.iinfo(np.int64).max
     out = np.full(t, never, dtype=np.int64)
     prior = _prior_peak(counts, grid, cfg)
+    every = counts.sum(axis=1)
     for s in range(len(grid.sources)):
         idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
         if len(idx) <= cfg.baseline_months:
@@ -170,15 +188,17 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
         found = np.zeros(t, dtype=bool)
         for j in range(cfg.baseline_months, len(idx) - 1):
             lo, hi = max(0, j - 12), min(j + cfg.sustain_months, len(idx))
-            base = (csum[:, j] - csum[:, lo]) / (j - lo)
+            b = max(lo + 1, j - cfg.ramp_months)
+            base = (csum[:, b] - csum[:, lo]) / (b - lo)
             thr = np.maximum(cfg.min_share, cfg.rise_ratio * base)
-            n = counts[:, s, idx[j:hi]].sum(axis=1)
-            level = n / grid.totals[s, idx[j:hi]].sum()
+            level = counts[:, s, idx[j:hi]].sum(axis=1) / grid.totals[s, idx[j:hi]].sum()
+            n = every[:, idx[j:hi]].sum(axis=1)
             ok = (
                 (share[:, j] >= thr)
                 & (level >= thr)
+                & (base < cfg.min_share)
                 & (n >= cfg.min_topic_papers)
-                & (prior[:, idx[j]] < cfg.prior_ratio * level)
+                & (prior[:, max(0, idx[j] - cfg.ramp_months)] < cfg.prior_ratio * level)
                 & ~found
             )
             out[ok] = np.minimum(out[ok], grid.first + idx[j])
@@ -328,13 +348,44 @@ def rising_phrases(
         shape=(len(rising), len(groups)),
     )
     member = ((xr @ pick) > 0).astype(np.int32).tocsc()
+    words = [{w for i in g for w in str(names[rising[i]]).split()} for g in groups]
+    first = [int(on[rising][g].min()) for g in groups]
+    older = _facets(member, words, first, x, names, np.array([month_index(p.published) for p in papers]), cfg)
     keep = [
         g
         for g in range(len(groups))
-        if coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
+        if not older[g]
+        and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
     return terms, member[:, keep]
+
+
+def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[bool]:
+    """Per phrase group: is it a facet of an older topic? True when most of its papers
+    (facet_share) also carry one other, specific phrase (facet_lift times likelier among them
+    than among all papers) that already had min_topic_papers papers max_topic_age_months before
+    the group's onset: "libero" rises with vision-language-action papers, it is not a new topic.
+    Phrases sharing a word with the group are its own variants, not parents."""
+    n = x.shape[0]
+    share = np.asarray(x.sum(axis=0)).ravel() / n
+    co = (member.T @ x).tocsr()
+    x = x.tocsc()
+    out = []
+    for g in range(member.shape[1]):
+        size = member.indptr[g + 1] - member.indptr[g]
+        cols, shared = co.indices[co.indptr[g] : co.indptr[g + 1]], co.data[co.indptr[g] : co.indptr[g + 1]]
+        cond = shared / size
+        cand = cols[(cond >= cfg.facet_share) & (cond >= cfg.facet_lift * share[cols])]
+        cutoff = onset[g] - cfg.max_topic_age_months
+        out.append(
+            any(
+                not words[g].intersection(str(names[q]).split())
+                and (months[x.indices[x.indptr[q] : x.indptr[q + 1]]] < cutoff).sum() >= cfg.min_topic_papers
+                for q in cand
+            )
+        )
+    return out
 
 
 def _near_duplicates(x: sparse.csc_matrix, df: np.ndarray, overlap: float) -> list[list[int]]:
