@@ -31,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -61,10 +62,15 @@ def _preprocess(text: str) -> str:
     return _HYPHEN.sub(" ", text.lower())
 
 
+@lru_cache(maxsize=1 << 18)
+def _fold(token: str) -> str:
+    """Plural folded; stop words left as they are so the vectorizer still drops them."""
+    return token if token in ENGLISH_STOP_WORDS else _PLURAL.sub(r"\1", token)
+
+
 def _tokens(text: str) -> list[str]:
-    """Words starting with a letter (years and numbers are not topics), plurals folded; stop
-    words are left as they are so the vectorizer still drops them."""
-    return [t if t in ENGLISH_STOP_WORDS else _PLURAL.sub(r"\1", t) for t in _TOKEN.findall(text)]
+    """Words starting with a letter (years and numbers are not topics), plurals folded."""
+    return [_fold(t) for t in _TOKEN.findall(text)]
 
 
 def phrase_vectorizer(min_df: int = 1) -> CountVectorizer:
