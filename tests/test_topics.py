@@ -19,6 +19,7 @@ from triage.topics import (
     phrase_vectorizer,
     rising_phrases,
     update_topics,
+    verdicts,
 )
 
 
@@ -187,6 +188,7 @@ def test_plural_and_singular_are_one_phrase():
     analyse = phrase_vectorizer().build_analyzer()
     assert analyse("VLAs") == analyse("VLA") == ["vla"]
     assert analyse("agents") == ["agent"]
+    assert analyse("queries") == analyse("query") == ["query"]
     assert analyse("process analysis bias") == [
         "process",
         "analysis",
@@ -194,3 +196,13 @@ def test_plural_and_singular_are_one_phrase():
         "process analysis",
         "analysis bias",
     ]
+
+
+def test_age_counts_from_when_a_topic_became_popular_not_its_first_trickle(settings):
+    # 1% of papers for three months after a year of nothing, then 5-8%: the age counts from 2025-04.
+    totals = np.full((1, 19), 300.0)
+    counts = _series([0] * 12 + [3, 3, 3] + [15, 20, 25, 25])
+    grid = Grid(month_index("2024-01"), month_index("2025-07"), ["a"], totals)
+    (v,) = verdicts(counts, grid, date(2025, 7, 15), settings.hype)
+    assert v["onset"] == "2025-04" and v["hype"] is True
+    assert "2025-01" in v["why"] and "since 2025-04" in v["why"]

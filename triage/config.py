@@ -72,6 +72,7 @@ class HypeConfig:
     sustain_months: int = 3
     prior_ratio: float = 0.25
     ramp_months: int = 3
+    popular_ratio: float = 0.25
     min_topic_papers: int = 8
     phrase_overlap: float = 0.5
     min_coherence: float = 0.25

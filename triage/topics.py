@@ -64,8 +64,13 @@ def _preprocess(text: str) -> str:
 
 @lru_cache(maxsize=1 << 18)
 def _fold(token: str) -> str:
-    """Plural folded; stop words left as they are so the vectorizer still drops them."""
-    return token if token in ENGLISH_STOP_WORDS else _PLURAL.sub(r"\1", token)
+    """Plural folded ("queries" is "query"); stop words left as they are so the vectorizer
+    still drops them."""
+    if token in ENGLISH_STOP_WORDS:
+        return token
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    return _PLURAL.sub(r"\1", token)
 
 
 def _tokens(text: str) -> list[str]:
@@ -223,6 +228,24 @@ def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray,
     return mean, n > 0
 
 
+def popular_since(share: np.ndarray, valid: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> int:
+    """The month a risen topic became popular, from which its age counts: the first month from
+    the rise on whose share, and the mean share of it and the next months up to sustain_months,
+    are >= popular_ratio x its peak so far (the highest such mean). A topic that rose from zero to
+    0.2% of papers is present, not yet fashionable; one month's dip is counting noise."""
+    idx = [i for i in np.flatnonzero(valid) if grid.first + i >= rise]
+    s = np.nan_to_num(share[idx])
+    if not len(s):
+        return rise
+    w = min(cfg.sustain_months, len(s))
+    means = np.convolve(s, np.ones(w) / w, mode="valid")
+    bar = cfg.popular_ratio * means.max()
+    for i in range(len(s)):
+        if s[i] >= bar and s[i : i + w].mean() >= bar:
+            return grid.first + idx[i]
+    return rise
+
+
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
     on = onsets(counts, grid, cfg)
@@ -236,7 +259,8 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     out = []
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
-        onset = int(on[k])
+        rise = int(on[k])
+        onset = popular_since(share[k], valid, rise, grid, cfg) if rise >= 0 else -1
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
@@ -262,8 +286,8 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
             v["hype"] = bool(age < cfg.max_topic_age_months and active)
             state = "active now" if active else "fading now"
             v["why"] = (
-                f"Share rose to >= {cfg.rise_ratio:g}x its baseline in {month_name(onset)} and stayed: "
-                f"{age} months old at {as_of}, {state}."
+                f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
+                f"peak share) since {month_name(onset)}: {age} months old at {as_of}, {state}."
             )
         out.append(v)
     return out
