@@ -184,6 +184,30 @@ def test_a_phrase_rising_inside_an_older_topic_is_a_facet_not_a_topic(settings):
     assert "libero" not in words
 
 
+def test_a_collocation_of_old_words_is_not_a_topic(settings):
+    """From 2025 on three phrases rise from zero: "experiment mathematical" (old words, only in
+    abstracts), "grpo" (named in titles) and "qwq" (a new word, only in abstracts)."""
+    papers = []
+    for m in range(18):
+        month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
+        old = "A study of general reasoning methods"
+        rows = [(old, "Mathematical tools and experiments")] * 500
+        if m >= 12:
+            rows += [(old, "Our experiments on mathematical tools")] * 8
+            rows += [("GRPO training for reasoning", "Mathematical tools")] * 8
+            rows += [(old, "Mathematical tools compared with QwQ")] * 8
+        papers += [
+            Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
+            for i, (t, a) in enumerate(rows)
+        ]
+    cfg = settings.hype
+    grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
+    terms, _ = rising_phrases(papers, np.ones((len(papers), 4), dtype=np.float32) / 2, grid, cfg)
+    phrases = {phrase for group in terms for phrase in group}
+    assert "grpo" in phrases and "qwq" in phrases
+    assert "experiment mathematical" not in phrases
+
+
 def test_plural_and_singular_are_one_phrase():
     analyse = phrase_vectorizer().build_analyzer()
     assert analyse("VLAs") == analyse("VLA") == ["vla"]

@@ -75,7 +75,8 @@ class HypeConfig:
     popular_ratio: float = 0.25
     min_topic_papers: int = 8
     phrase_overlap: float = 0.5
-    min_coherence: float = 0.25
+    min_coherence: float = 0.2
+    min_title_share: float = 0.1
     facet_share: float = 0.67
     facet_lift: float = 50.0
     active_months: int = 2

@@ -353,8 +353,11 @@ def _dedupe_terms(terms: list[str]) -> list[str]:
 def rising_phrases(
     papers: list[Paper], vectors: np.ndarray, grid: Grid, cfg: HypeConfig
 ) -> tuple[list[list[str]], sparse.csc_matrix]:
-    """Phrase topics: groups of n-grams whose share rose and whose papers' titles cohere (a
-    rising filler word like "interestingly" spans unrelated papers), and papers x groups."""
+    """Phrase topics: groups of n-grams whose share rose, are not collocations and whose papers'
+    titles cohere (a rising filler word like "interestingly" spans unrelated papers), and
+    papers x groups. A collocation is made of old words only and papers rarely name it in their
+    titles ("experiment mathematical", "agent struggle"); a topic either is named in titles
+    ("deep research") or carries a word that itself rose from zero ("o1", "qwq", "mcp")."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     try:
         x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
@@ -381,10 +384,16 @@ def rising_phrases(
     words = [{w for i in g for w in str(names[rising[i]]).split()} for g in groups]
     first = [int(on[rising][g].min()) for g in groups]
     older = _facets(member, words, first, x, names, np.array([month_index(p.published) for p in papers]), cfg)
+    in_titles = np.asarray(
+        ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
+    ).ravel()
+    named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
+    new_words = {str(names[i]) for i in rising if " " not in names[i]}
     keep = [
         g
         for g in range(len(groups))
         if not older[g]
+        and (named[g] or words[g] & new_words)
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
