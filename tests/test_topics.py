@@ -194,7 +194,7 @@ def test_a_collocation_of_old_words_is_not_a_topic(settings):
         rows = [(old, "Mathematical tools and experiments")] * 500
         if m >= 12:
             rows += [(old, "Our experiments on mathematical tools")] * 8
-            rows += [("GRPO training for reasoning", "Mathematical tools")] * 8
+            rows += [("GRPO training for reasoning", "Tools and experiments")] * 8
             rows += [(old, "Mathematical tools compared with QwQ")] * 8
         papers += [
             Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
