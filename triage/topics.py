@@ -5,8 +5,9 @@ Hype is a property of a topic over time, not of one paper. Two kinds of topic:
 * phrase topics: word n-grams of title+abstract (plurals folded) whose monthly share rose
   sharply from about zero (the vocabulary of a young idea: "grpo", "model context protocol"),
   merged when their papers overlap, dropped when they are a facet of an older topic (most of
-  their papers carry an older, specific phrase: "libero" in vision-language-action papers);
-  they are what separates a young topic from its older neighbours;
+  their papers carry an older, specific phrase: "libero" in vision-language-action papers) or a
+  collocation of old words ("experiment mathematical"); they are what separates a young topic
+  from its older neighbours;
 * cluster topics: fine-grained k-means clusters of title embeddings (many small clusters), so
   every paper has a topic and a readable c-TF-IDF label even when no phrase of it is rising.
 
@@ -16,7 +17,8 @@ Onset rule (one rule for both kinds), applied per source so that a source joinin
 the mix cannot fake a rise: the first month whose share of that source's papers, and the pooled
 share of it and the following months up to `sustain_months`, is at least `rise_ratio` times a
 baseline that was about zero (see `onsets`); a source needs `baseline_months` of its own history
-before it can show an onset. The topic's onset is the earliest over sources.
+before it can show an onset. The topic rose at the earliest such month over sources; its onset,
+from which its age counts, is when it became popular (`popular_since`, a share of its peak so far).
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
 
@@ -405,11 +407,11 @@ def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[boo
     (facet_share) also carry one other, specific phrase (facet_lift times likelier among them
     than among all papers) that already had min_topic_papers papers max_topic_age_months before
     the group's onset: "libero" rises with vision-language-action papers, it is not a new topic.
-    Phrases sharing a word with the group are its own variants, not parents."""
+    Phrases sharing a word with the group are its own variants, not parents. x: papers x
+    phrases (CSC), months: month index per paper."""
     n = x.shape[0]
     share = np.asarray(x.sum(axis=0)).ravel() / n
     co = (member.T @ x).tocsr()
-    x = x.tocsc()
     out = []
     for g in range(member.shape[1]):
         size = member.indptr[g + 1] - member.indptr[g]
