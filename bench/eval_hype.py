@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -91,6 +92,20 @@ def ground_truth_onsets(rows: list[dict], hits: dict[str, set[str]]) -> dict[str
             (months[j] for j in range(len(months) - 2) if min(share[j : j + 3]) >= 0.25 * peak), None
         )
     return out
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> list[float] | None:
+    """95% Wilson interval of a proportion k/n: with ~20 positives a date's recall is +-0.2."""
+    if not n:
+        return None
+    p = k / n
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(max(0.0, mid - half), 3), round(min(1.0, mid + half), 3)]
+
+
+def _with_ci(value: float | None, ci: list[float] | None) -> str:
+    return "–" if value is None else f"{value:.3f} ({ci[0]:.2f}-{ci[1]:.2f})"
 
 
 def months_between(onset: str, as_of: date) -> int:
@@ -179,6 +194,9 @@ def main() -> None:
             "negatives": len(labels) - pos,
             "precision": round(tp / (tp + fp), 3) if tp + fp else None,
             "recall": round(tp / pos, 3) if pos else None,
+            "precision_ci95": wilson(tp, tp + fp),
+            "recall_ci95": wilson(tp, pos),
+            "flagged": tp + fp,
             "null_rate": round(nulls / len(labels), 3) if labels else None,
             "young_topics": sorted(
                 n for n, o in onsets.items() if o and o <= d[:7] and months_between(o, as_of) < 6
@@ -192,11 +210,14 @@ def main() -> None:
         for w in wrong[: args.errors]:
             print("   ", *w)
     print()
-    print("| as-of | positives | negatives | precision | recall | null rate | young keyword topics |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| as-of | positives | negatives | flagged | precision (95% CI) | recall (95% CI) | null rate | young keyword topics |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
-            f"| {r['as_of']} | {r['positives']} | {r['negatives']} | {r['precision']} | {r['recall']} | "
+            f"| {r['as_of']} | {r['positives']} | {r['negatives']} | {r['flagged']} | "
+            f"{_with_ci(r['precision'], r['precision_ci95'])} | {_with_ci(r['recall'], r['recall_ci95'])} | "
             f"{r['null_rate']} | {', '.join(r['young_topics'])} |"
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
