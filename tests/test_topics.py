@@ -160,25 +160,31 @@ def test_papers_in_every_source_count_as_evidence_of_a_rise(settings):
     assert _onset(_series(old), totals[:1], settings.hype) is None
 
 
-def test_a_phrase_rising_inside_an_older_topic_is_a_facet_not_a_topic(settings):
-    """'libero' rises in 2025 because vision-language-action papers use that benchmark; 'grpo'
-    rises at the same time in papers of its own: only grpo is a young topic."""
+def _phrase_topics(settings, steady, new) -> list[list[str]]:
+    """Phrase topics over 2024-01..2025-06 of one source: `steady` (title, abstract) rows every
+    month, `new` ones added from 2025-01 on; identical vectors, so every group coheres."""
     papers = []
     for m in range(18):
         month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
-        texts = ["A study of general methods for data"] * 500
-        texts += ["Vision language action model for robot manipulation"] * 3
-        if m >= 12:
-            texts += ["Vision language action model evaluated on the LIBERO benchmark"] * 6
-            texts += ["GRPO training for math reasoning"] * 6
+        rows = steady + (new if m >= 12 else [])
         papers += [
-            Paper(id=f"{m}.{i}", title=t, abstract="", published=f"{month}-15", source="s")
-            for i, t in enumerate(texts)
+            Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
+            for i, (t, a) in enumerate(rows)
         ]
     cfg = settings.hype
     grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
-    vectors = np.ones((len(papers), 4), dtype=np.float32) / 2
-    terms, _ = rising_phrases(papers, vectors, grid, cfg)
+    terms, _ = rising_phrases(papers, np.ones((len(papers), 4), dtype=np.float32) / 2, grid, cfg)
+    return terms
+
+
+def test_a_phrase_rising_inside_an_older_topic_is_a_facet_not_a_topic(settings):
+    """'libero' rises in 2025 because vision-language-action papers use that benchmark; 'grpo'
+    rises at the same time in papers of its own: only grpo is a young topic."""
+    steady = [("A study of general methods for data", "")] * 500
+    steady += [("Vision language action model for robot manipulation", "")] * 3
+    new = [("Vision language action model evaluated on the LIBERO benchmark", "")] * 6
+    new += [("GRPO training for math reasoning", "")] * 6
+    terms = _phrase_topics(settings, steady, new)
     words = {w for group in terms for phrase in group for w in phrase.split()}
     assert "grpo" in words
     assert "libero" not in words
@@ -187,22 +193,11 @@ def test_a_phrase_rising_inside_an_older_topic_is_a_facet_not_a_topic(settings):
 def test_a_collocation_of_old_words_is_not_a_topic(settings):
     """From 2025 on three phrases rise from zero: "experiment mathematical" (old words, only in
     abstracts), "grpo" (named in titles) and "qwq" (a new word, only in abstracts)."""
-    papers = []
-    for m in range(18):
-        month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
-        old = "A study of general reasoning methods"
-        rows = [(old, "Mathematical tools and experiments")] * 500
-        if m >= 12:
-            rows += [(old, "Our experiments on mathematical tools")] * 8
-            rows += [("GRPO training for reasoning", "Tools and experiments")] * 8
-            rows += [(old, "Mathematical tools compared with QwQ")] * 8
-        papers += [
-            Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
-            for i, (t, a) in enumerate(rows)
-        ]
-    cfg = settings.hype
-    grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
-    terms, _ = rising_phrases(papers, np.ones((len(papers), 4), dtype=np.float32) / 2, grid, cfg)
+    old = "A study of general reasoning methods"
+    new = [(old, "Our experiments on mathematical tools")] * 8
+    new += [("GRPO training for reasoning", "Tools and experiments")] * 8
+    new += [(old, "Mathematical tools compared with QwQ")] * 8
+    terms = _phrase_topics(settings, [(old, "Mathematical tools and experiments")] * 500, new)
     phrases = {phrase for group in terms for phrase in group}
     assert "grpo" in phrases and "qwq" in phrases
     assert not [p for p in phrases if "mathematical" in p], phrases
