@@ -21,10 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import iter_corpus, to_paper  # noqa: E402
+from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.analyze import analyze  # noqa: E402
 from triage.embed import load_model, paper_text  # noqa: E402
+from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -37,7 +38,7 @@ def main() -> int:
     args = ap.parse_args()
 
     corpus = list(iter_corpus())
-    papers = [to_paper(r) for r in random.Random(args.seed).sample(corpus, args.papers)]
+    papers = [jsonl_paper(r) for r in random.Random(args.seed).sample(corpus, args.papers)]
     texts = [paper_text(p.title, p.abstract) for p in papers]
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,9 +7,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from triage.papers import Paper
-from triage.sources.files import jsonl_paper
-
 REPO = Path(__file__).resolve().parent.parent
 # <repo root>/../shared/data, or TRIAGE_SHARED_DATA (as for the test fixtures).
 SHARED = Path(os.environ.get("TRIAGE_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -20,7 +17,3 @@ def iter_corpus(path: str = CORPUS) -> Iterator[dict]:
     with open(path, encoding="utf-8") as f:
         for line in f:
             yield json.loads(line)
-
-
-def to_paper(r: dict) -> Paper:
-    return jsonl_paper(r, source="corpus")

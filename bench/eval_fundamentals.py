@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import iter_corpus, to_paper  # noqa: E402
+from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.analyze import analyze  # noqa: E402
+from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels" / "fundamentals.jsonl"
@@ -95,7 +96,7 @@ def main() -> int:
     settings.gate.recent_days = 100 * 365  # link every labelled paper, whatever its date
     store = Store(db)
     store.init()
-    store.upsert_papers(to_paper(by_id[r["id"]]) for r in labels)
+    store.upsert_papers(jsonl_paper(by_id[r["id"]]) for r in labels)
     analyze(store, settings, all=True, progress=False)
     links = store.fundamentals_for([r["id"] for r in labels])
 

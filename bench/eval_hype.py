@@ -140,6 +140,11 @@ def main() -> None:
         "--embed-abstracts", action="store_true", help="embed title+abstract (default: titles, fast)"
     )
     ap.add_argument("--source", help="keep only this source's papers (a subset run)")
+    ap.add_argument(
+        "--one-source",
+        action="store_true",
+        help="drop the records' source (all papers one source, as an import of records without one)",
+    )
     ap.add_argument("--since", help="keep only papers published on or after this date")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     args = ap.parse_args()
@@ -156,7 +161,7 @@ def main() -> None:
     store = Store(args.db)
     store.init()
     # The corpus's own source per paper: topics normalise shares per source.
-    store.upsert_papers(jsonl_paper(r, source=r["source"]) for r in rows)
+    store.upsert_papers(jsonl_paper({**r, "source": None} if args.one_source else r) for r in rows)
     settings = config.load(args.config, args.db)
     settings = replace(settings, hype=replace(settings.hype, embed_abstracts=args.embed_abstracts))
     cache = Store(args.cache)

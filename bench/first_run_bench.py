@@ -28,7 +28,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.corpus import iter_corpus, to_paper  # noqa: E402
+from bench.corpus import iter_corpus  # noqa: E402
+from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 
@@ -50,7 +51,7 @@ def build(db: str, copies: int) -> int:
     for copy in range(copies + 1):
         batch = []
         for r in iter_corpus():
-            p = to_paper(r)
+            p = jsonl_paper(r)
             batch.append(p if copy == 0 else perturbed(p, copy, rng))
             if len(batch) == 5000:
                 store.upsert_papers(batch)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.arxiv_server import REPO
 from triage.errors import UserError
+from triage.papers import ARXIV
 from triage.sources import files
 from triage.store import Store
 
@@ -48,7 +49,9 @@ def test_whole_corpus_exactly_once_even_twice(runner, db_path, corpus):
     s = Store(db_path)
     assert s.count_papers() == CORPUS_SIZE
     p = s.get_paper("1307.6616")
-    assert p.categories == ["cs.LG", "stat.ML"] and p.published == "2013-07-01" and p.source == "import"
+    assert p.categories == ["cs.LG", "stat.ML"] and p.published == "2013-07-01"
+    # The record names the list it came from: topics normalise that list's shares apart.
+    assert p.source == "qhduan/cn-chat-arxiv"
 
 
 def test_kill_9_mid_import_then_rerun_is_exact(db_path, corpus, tmp_path):
@@ -97,6 +100,19 @@ def test_missing_key_names_line(store, tmp_path):
         files.import_file(store, f)
 
 
+def test_a_record_without_a_source_is_arxiv_and_a_bad_source_names_its_line(store, tmp_path):
+    """History imported from a file and days fetched later are one population for topic shares."""
+    row = {"title": "t", "abstract": "a", "categories": [], "published": "2025-01-01"}
+    f = tmp_path / "x.jsonl"
+    lines = [{"id": "2501.00001", **row}, {"id": "2501.00002", **row, "source": "hf-daily"}]
+    f.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    files.import_file(store, f)
+    assert [store.get_paper(d["id"]).source for d in lines] == [ARXIV, "hf-daily"]
+    f.write_text(json.dumps({"id": "2501.00003", **row, "source": ["hf"]}) + "\n")
+    with pytest.raises(UserError, match=r"x\.jsonl:1: .*source must be a string"):
+        files.import_file(store, f)
+
+
 def test_oai_snapshot_format_is_detected_and_mapped(store, corpus, tmp_path):
     with corpus.open() as f:
         first = [json.loads(next(f)) for _ in range(5)]
@@ -107,6 +123,7 @@ def test_oai_snapshot_format_is_detected_and_mapped(store, corpus, tmp_path):
     p = store.get_paper(first[0]["id"])
     assert (p.version, p.published, p.updated) == (2, "2007-04-02", "2007-04-03")
     assert p.categories == first[0]["categories"] and p.title == first[0]["title"]
+    assert p.source == ARXIV
 
 
 def test_atom_and_rss_files(store, shared):
@@ -119,6 +136,7 @@ def test_atom_and_rss_files(store, shared):
     assert files.detect(feed) == "rss"
     assert files.import_file(store, feed) == 3
     assert store.count_papers() == 23
+    assert {p.source for p in store.iter_papers()} == {ARXIV}
 
 
 def test_truncated_atom_file_names_file_and_line(store, shared, tmp_path):

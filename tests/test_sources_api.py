@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.arxiv_server import Reply
 from triage.errors import OperationalError, UserError
+from triage.papers import ARXIV
 from triage.sources import arxiv_api
 
 TODAY = date(2025, 3, 15)
@@ -25,7 +26,7 @@ def test_pages_through_recorded_results_newest_first(arxiv_server, store):
     assert q["search_query"] == "cat:cs.LG AND submittedDate:[202503130000 TO 202503152359]"
     assert (q["sortBy"], q["sortOrder"]) == ("submittedDate", "descending")
     p = store.get_paper("2202.12139")
-    assert p.version == 1 and p.source == "api" and p.title and "\n" not in p.abstract
+    assert p.version == 1 and p.source == ARXIV and p.title and "\n" not in p.abstract
     assert p.published <= p.updated
 
 

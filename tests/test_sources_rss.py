@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.arxiv_server import empty_rss_day, render_rss_day
 from triage.errors import OperationalError
+from triage.papers import ARXIV
 from triage.sources import rss
 
 ALL_TYPES = ["new", "cross", "replace", "replace-cross"]
@@ -27,7 +28,7 @@ def test_real_feed_items(rss_cfg, arxiv_server, shared):
     assert p.abstract.startswith("Although language models demonstrate")
     assert p.authors == ["Michael Cooper", "Samuel Cooper"]
     assert p.categories == ["cs.AI", "cs.LG"] and p.primary_category == "cs.AI"
-    assert p.published == "2026-04-27" and p.source == "rss"
+    assert p.published == "2026-04-27" and p.source == ARXIV
 
 
 def test_full_size_day_counts_per_announce_type(rss_cfg, arxiv_server, shared):

@@ -1,6 +1,6 @@
 """Store: migrations are idempotent; upserts keep the newest version of a paper."""
 
-from triage.papers import Paper, split_id
+from triage.papers import ARXIV, Paper, split_id
 from triage.store import MIGRATIONS, Store
 
 
@@ -69,3 +69,29 @@ def test_database_from_before_migration_tracking_upgrades(db_path):
     s = Store(db_path)
     assert s.init() == sorted(set(MIGRATIONS) - {1})
     assert s.count_papers() == 1
+
+
+def test_upgrade_pools_arxiv_sources_and_rebuilds_topics(db_path):
+    """Papers fetched by API, by RSS and imported from files were three sources, so a topic
+    rising after the backfill showed in no source with enough history; they are one now."""
+    import sqlite3
+
+    old = sqlite3.connect(db_path)
+    before = [n for n in sorted(MIGRATIONS) if n not in (2, 22)]
+    old.execute("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY)")
+    for n in before:
+        old.executescript(MIGRATIONS[n])
+        old.execute("INSERT INTO schema_migrations VALUES (?)", (n,))
+    rows = [("1", "api"), ("2", "rss"), ("3", "import"), ("4", "hf-daily")]
+    old.executemany(
+        "INSERT INTO papers (id, title, abstract, published, source) VALUES (?, 't', 'a', '2025-01-01', ?)",
+        rows,
+    )
+    old.execute("INSERT INTO topics (id, label, as_of) VALUES (1, 'old', '2025-01-01')")
+    old.execute("INSERT INTO topic_totals VALUES ('2025-01', 'rss', 1)")
+    old.commit()
+    old.close()
+    s = Store(db_path)
+    assert s.init() == [2, 22]
+    assert [s.get_paper(i).source for i, _ in rows] == [ARXIV, ARXIV, ARXIV, "hf-daily"]
+    assert s.topics() == [] and s.topic_totals() == []

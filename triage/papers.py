@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+# Papers drawn from arXiv's own listings (API, RSS, the OAI snapshot, saved feeds) are one
+# population, whichever way they came in: topic shares pool them. A curated list (a JSONL
+# record's own "source", e.g. a trending-papers feed) covers months differently and keeps its
+# name, so topics normalise its shares apart.
+ARXIV = "arxiv"
 _VERSIONED_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
 _ABS_URL = re.compile(r"^(?:https?://)?(?:export\.)?arxiv\.org/(?:abs|pdf)/")
 

@@ -43,6 +43,10 @@ MIGRATIONS: dict[int, str] = {
         done_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    # API, RSS and file imports of arXiv were three sources; they are one population (papers.ARXIV).
+    2: """
+    UPDATE papers SET source = 'arxiv' WHERE source IN ('api', 'rss', 'import')
+    """,
     10: """
     CREATE TABLE embeddings (
         model TEXT NOT NULL,
@@ -108,6 +112,13 @@ MIGRATIONS: dict[int, str] = {
         n INTEGER NOT NULL,
         PRIMARY KEY (month, source)
     ) WITHOUT ROWID
+    """,
+    # Topic counts were kept per old source name: the next analyze rebuilds them (migration 2).
+    22: """
+    DELETE FROM paper_topics;
+    DELETE FROM topic_counts;
+    DELETE FROM topic_totals;
+    DELETE FROM topics
     """,
     30: """
     CREATE TABLE attempts (

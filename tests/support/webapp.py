@@ -41,7 +41,7 @@ def corpus_papers(ids: list[str]) -> list[Paper]:
             if any(i in line[:40] for i in wanted):
                 d = json.loads(line)
                 if d["id"] in wanted:
-                    found[d["id"]] = jsonl_paper(d, source="corpus")
+                    found[d["id"]] = jsonl_paper(d)
     return [found[i] for i in ids]
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 
 from triage.config import ArxivConfig
 from triage.errors import OperationalError, UserError
-from triage.papers import Paper, clean_text, split_id
+from triage.papers import ARXIV, Paper, clean_text, split_id
 from triage.store import Store
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class _Truncated(Exception):
     pass
 
 
-def paper_from_result(r: arxiv.Result, source: str = "api") -> Paper:
+def paper_from_result(r: arxiv.Result) -> Paper:
     pid, version = split_id(r.entry_id)
     return Paper(
         id=pid,
@@ -139,7 +139,7 @@ def paper_from_result(r: arxiv.Result, source: str = "api") -> Paper:
         authors=[a.name for a in r.authors],
         categories=list(r.categories),
         primary_category=r.primary_category or None,
-        source=source,
+        source=ARXIV,
     )
 
 

@@ -18,7 +18,7 @@ from arxiv import _feed as arxiv_feed
 from lxml import etree
 
 from triage.errors import UserError
-from triage.papers import Paper, clean_text, split_id
+from triage.papers import ARXIV, Paper, clean_text, split_id
 from triage.sources import rss
 from triage.sources.arxiv_api import paper_from_result
 from triage.store import Store
@@ -94,12 +94,16 @@ def _reason(e: Exception) -> str:
     return str(e).split("\n")[0]
 
 
-def jsonl_paper(d: dict, source: str = "import") -> Paper:
+def jsonl_paper(d: dict) -> Paper:
     """Simple JSONL (the dev corpus's format): id, title, abstract, categories (list), published,
-    optional authors/version. Benches and test fixtures read the corpus through this too."""
+    optional authors/version/source (the list it came from; arXiv when absent). Benches and
+    test fixtures read the corpus through this too."""
     pid, version = split_id(d["id"])
     if not isinstance(d["categories"], list):
         raise TypeError("categories must be a list")
+    source = d.get("source") or ARXIV
+    if not isinstance(source, str):
+        raise TypeError("source must be a string")
     published = _iso_date(d["published"])
     return Paper(
         id=pid,
@@ -128,7 +132,7 @@ def _oai_paper(d: dict) -> Paper:
         updated=_iso_date(d["update_date"]) if d.get("update_date") else None,
         authors=_oai_authors(d),
         categories=d["categories"].split(),
-        source="import",
+        source=ARXIV,
     )
 
 
@@ -156,4 +160,4 @@ def _xml_papers(path: Path, fmt: str) -> list[Paper]:
     except etree.XMLSyntaxError as e:
         raise UserError(f"{path}:{e.lineno}: not well-formed XML ({e.msg}).") from None
     feed = arxiv_feed.parse(content)
-    return [paper_from_result(r, source="import") for r in feed.results]
+    return [paper_from_result(r) for r in feed.results]

@@ -16,7 +16,7 @@ import requests
 
 from triage.config import ArxivConfig
 from triage.errors import OperationalError, UserError
-from triage.papers import Paper, clean_text, split_id
+from triage.papers import ARXIV, Paper, clean_text, split_id
 
 _PREAMBLE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*(?P<type>[\w-]+)\s*Abstract:\s*", re.S)
 
@@ -77,7 +77,7 @@ def entry_to_paper(e, day: str | None) -> Paper:
         authors=[a.strip() for a in e.get("author", "").split(",") if a.strip()],
         categories=[t.term for t in e.get("tags", []) if t.get("term")],
         announce_type=announce,
-        source="rss",
+        source=ARXIV,
     )
 
 
