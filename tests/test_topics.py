@@ -225,3 +225,14 @@ def test_age_counts_from_when_a_topic_became_popular_not_its_first_trickle(setti
     (v,) = verdicts(counts, grid, date(2025, 7, 15), settings.hype)
     assert v["onset"] == "2025-04" and v["hype"] is True
     assert "2025-01" in v["why"] and "since 2025-04" in v["why"]
+
+
+def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(settings):
+    # A 100-paper trending list carries the topic at 10% from 2025-01; the 1,000-paper listing
+    # at 0.5% until it takes off in 2025-04. Of all papers it was ~1.4%, then 10%: popular since 04.
+    totals = np.array([[100.0] * 18, [1000.0] * 18])
+    counts = _series([0] * 12 + [10] * 6, [0] * 12 + [5, 5, 5, 100, 100, 100])
+    grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
+    (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
+    assert v["onset"] == "2025-04", v["why"]
+    assert "Rose from about zero in 2025-01" in v["why"]

@@ -18,7 +18,8 @@ the mix cannot fake a rise: the first month whose share of that source's papers,
 share of it and the following months up to `sustain_months`, is at least `rise_ratio` times a
 baseline that was about zero (see `onsets`); a source needs `baseline_months` of its own history
 before it can show an onset. The topic rose at the earliest such month over sources; its onset,
-from which its age counts, is when it became popular (`popular_since`, a share of its peak so far).
+from which its age counts, is when it became popular (`popular_since`, a share of its peak so far,
+on the curve of its share of all papers: sources' own shares weighted by their size).
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
 
@@ -221,13 +222,18 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
 
 
 def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly share per topic, the mean over well-filled sources (NaN where none is)."""
+    """Monthly share per topic over the well-filled sources (NaN where none is): each source's
+    own share, weighted by its usual size (mean papers per well-filled month). Own shares, so a
+    source joining the mix cannot fake a rise; size weights, so a small curated list (trending
+    papers, early on every fashion) does not count as much as a listing ten times its size."""
     valid = grid.totals >= cfg.min_month_papers
+    filled = np.where(valid, grid.totals, 0.0)
+    size = filled.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+    w = np.where(valid, size[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(valid[None], counts / np.where(valid, grid.totals, 1)[None], np.nan)
-        n = valid.sum(axis=0)
-        mean = np.where(n > 0, np.nansum(np.nan_to_num(share), axis=1) / np.maximum(n, 1), np.nan)
-    return mean, n > 0
+        share = counts / np.where(valid, grid.totals, 1)[None]
+        mean = (share * w[None]).sum(axis=1) / w.sum(axis=0)
+    return np.where(valid.any(axis=0)[None], mean, np.nan), valid.any(axis=0)
 
 
 def popular_since(share: np.ndarray, valid: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> int:
