@@ -236,3 +236,14 @@ def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(sett
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-04", v["why"]
     assert "Rose from about zero in 2025-01" in v["why"]
+
+
+def test_a_source_joining_later_does_not_make_the_months_before_it_look_popular(settings):
+    # The trending list alone until 2025-03: 1% in 2025-01/02, then 8%. The listing (10x larger,
+    # a lower share of every fashion) joins in 2025-03 at 2%. Against the joined curve's peak
+    # (~2.5%) the list's 1% would look popular; against its own 8% it is the trickle before.
+    totals = np.array([[100.0] * 18, [0.0] * 14 + [1000.0] * 4])
+    counts = _series([0] * 12 + [1, 1] + [8] * 4, [0] * 14 + [20] * 4)
+    grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
+    (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
+    assert v["onset"] == "2025-03", v["why"]

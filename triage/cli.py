@@ -105,7 +105,9 @@ def fetch(app: App, days, categories, source):
 @click.pass_obj
 def import_(app: App, files, fmt):
     """Import papers from files (arXiv OAI snapshot JSONL, simple JSONL, API Atom, RSS); streams
-    large files in batches, so a rerun after an interruption completes without duplicates."""
+    large files in batches, so a rerun after an interruption completes without duplicates.
+    A simple JSONL record may name its "source" (a curated list such as trending papers): topics
+    normalise each source's shares apart; papers without one are arXiv's, like fetched ones."""
     from pathlib import Path
 
     from tqdm import tqdm

@@ -221,37 +221,65 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     return out
 
 
+def _sizes(grid: Grid, cfg: HypeConfig) -> np.ndarray:
+    """(S,) each source's usual size: mean papers per well-filled month."""
+    valid = grid.totals >= cfg.min_month_papers
+    return np.where(valid, grid.totals, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+
+
 def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray, np.ndarray]:
     """Monthly share per topic over the well-filled sources (NaN where none is): each source's
-    own share, weighted by its usual size (mean papers per well-filled month). Own shares, so a
-    source joining the mix cannot fake a rise; size weights, so a small curated list (trending
-    papers, early on every fashion) does not count as much as a listing ten times its size."""
+    own share, weighted by its usual size. Own shares, so a source joining the mix cannot fake a
+    rise; size weights, so a small curated list (trending papers, early on every fashion) does
+    not count as much as a listing ten times its size."""
     valid = grid.totals >= cfg.min_month_papers
-    filled = np.where(valid, grid.totals, 0.0)
-    size = filled.sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
-    w = np.where(valid, size[:, None], 0.0)
+    w = np.where(valid, _sizes(grid, cfg)[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / np.where(valid, grid.totals, 1)[None]
         mean = (share * w[None]).sum(axis=1) / w.sum(axis=0)
     return np.where(valid.any(axis=0)[None], mean, np.nan), valid.any(axis=0)
 
 
-def popular_since(share: np.ndarray, valid: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> int:
-    """The month a risen topic became popular, from which its age counts: the first month from
-    the rise on whose share, and the mean share of it and the next months up to sustain_months,
-    are >= popular_ratio x its peak so far (the highest such mean). A topic that rose from zero to
-    0.2% of papers is present, not yet fashionable; one month's dip is counting noise."""
-    idx = [i for i in np.flatnonzero(valid) if grid.first + i >= rise]
-    s = np.nan_to_num(share[idx])
-    if not len(s):
-        return rise
-    w = min(cfg.sustain_months, len(s))
-    means = np.convolve(s, np.ones(w) / w, mode="valid")
-    bar = cfg.popular_ratio * means.max()
-    for i in range(len(s)):
-        if s[i] >= bar and s[i : i + w].mean() >= bar:
-            return grid.first + idx[i]
-    return rise
+def _first_popular(share: np.ndarray, cfg: HypeConfig) -> int:
+    """Index of the first month whose share, and the mean of it and the next months up to
+    sustain_months, are >= popular_ratio x the peak so far (the highest such mean)."""
+    w = min(cfg.sustain_months, len(share))
+    bar = cfg.popular_ratio * np.convolve(share, np.ones(w) / w, mode="valid").max()
+    return next(i for i in range(len(share)) if share[i] >= bar and share[i : i + w].mean() >= bar)
+
+
+def popular_since(counts: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> int:
+    """The month a risen topic became popular, from which its age counts; counts is (S, M).
+
+    Each source is read against itself (`_first_popular` on its own shares since the rise): a
+    trending list carries a fashion at several times a listing's share, so one source's months
+    must not be measured against another's peak, least of all across the month a source joined.
+    The sources' months are averaged, weighted by size. Left out: a source with fewer than
+    min_topic_papers papers of the topic since the rise (noise), and one that began after the
+    rise and shows the topic popular from its first month (it cannot tell when it became so).
+    With no source left, the sources are pooled. A topic that rose from zero to 0.2% of papers
+    is present, not yet fashionable; one month's dip is counting noise."""
+    valid = grid.totals >= cfg.min_month_papers
+    start = rise - grid.first
+    months, weights = [], []
+    for s, size in enumerate(_sizes(grid, cfg)):
+        idx = np.flatnonzero(valid[s])
+        after = idx[idx >= start]
+        if not len(after) or counts[s, after].sum() < cfg.min_topic_papers:
+            continue
+        i = _first_popular(counts[s, after] / grid.totals[s, after], cfg)
+        if i > 0 or idx[0] < start:
+            months.append(after[i])
+            weights.append(size)
+    if not months:
+        after = np.flatnonzero(valid.any(axis=0))
+        after = after[after >= start]
+        if not len(after):
+            return rise
+        n = np.where(valid, counts, 0).sum(axis=0)[after]
+        months = [after[_first_popular(n / np.where(valid, grid.totals, 0).sum(axis=0)[after], cfg)]]
+        weights = [1.0]
+    return grid.first + int(round(np.average(months, weights=weights)))
 
 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
@@ -268,7 +296,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         rise = int(on[k])
-        onset = popular_since(share[k], valid, rise, grid, cfg) if rise >= 0 else -1
+        onset = popular_since(counts[k], rise, grid, cfg) if rise >= 0 else -1
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
