@@ -87,3 +87,37 @@ def test_expired_lease_is_taken_over(store):
     assert store.acquire_lock("daily", "crashed", now=100.0, expires_at=200.0)
     assert not store.acquire_lock("daily", "second", now=150.0, expires_at=250.0)
     assert store.acquire_lock("daily", "third", now=200.0, expires_at=300.0)
+
+
+def test_missed_only_after_send_at_with_no_run_since(settings, store):
+    settings.digest.send_at = "07:30"
+    tz = dt.timezone(dt.timedelta(hours=2))
+    morning, noon = dt.datetime(2026, 3, 31, 7, 0, tzinfo=tz), dt.datetime(2026, 3, 31, 12, 0, tzinfo=tz)
+    assert not schedule.missed(store, settings, morning)
+    assert schedule.missed(store, settings, noon)  # never ran
+    run = store.start_job_run("daily")
+    # 05:00 UTC is 07:00 at +02:00: before today's send_at, so today's run is still missing.
+    store.conn.execute("UPDATE job_runs SET started_at = '2026-03-31T05:00:00Z' WHERE id = ?", (run,))
+    assert schedule.missed(store, settings, noon)
+    store.conn.execute("UPDATE job_runs SET started_at = '2026-03-31T05:31:00Z' WHERE id = ?", (run,))
+    assert not schedule.missed(store, settings, noon)
+
+
+def test_serve_started_after_a_missed_send_at_runs_the_job_once_at_start(settings, store):
+    dead = f"http://127.0.0.1:{free_port()}/"
+    settings.arxiv.rss_url = settings.arxiv.api_url = dead
+    settings.digest.send_at = "00:00"
+    scheduler = schedule.start_scheduler(settings, settings.storage.db)
+    try:
+        deadline = time.monotonic() + 20
+        while not [r for r in store.job_runs("daily") if r["finished_at"]]:
+            assert time.monotonic() < deadline, "the missed job did not run at start"
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown()
+    again = schedule.start_scheduler(settings, settings.storage.db)
+    try:
+        assert again.get_job(schedule.CATCH_UP_ID) is None  # today's run happened
+    finally:
+        again.shutdown()
+    assert len(store.job_runs("daily")) == 1
