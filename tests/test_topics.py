@@ -13,6 +13,7 @@ from triage.topics import (
     Grid,
     _totals,
     build_grid,
+    history_months,
     month_index,
     month_name,
     onsets,
@@ -247,3 +248,18 @@ def test_a_source_joining_later_does_not_make_the_months_before_it_look_popular(
     grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-03", v["why"]
+
+
+def test_many_small_sources_are_pooled_not_lost(settings):
+    # A file whose records name 40 small lists (5 papers each a month): no list fills a month on
+    # its own, but together they are 18 months of history, not a history too short to tell.
+    rows = [
+        (f"2024-{m:02d}" if m <= 12 else f"2025-{m - 12:02d}", f"list {k}", 5)
+        for m in range(1, 19)
+        for k in range(40)
+    ]
+    rows += [("2025-06", "listing", 500)]
+    grid = build_grid(rows, month_index("2025-06"), settings.hype)
+    assert history_months(grid, settings.hype) == 17
+    assert grid.cell("list 3", month_index("2024-05")) == grid.cell("list 9", month_index("2024-05"))
+    assert grid.totals[:, 4].sum() == 200

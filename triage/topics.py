@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -46,6 +46,7 @@ from triage.embed import paper_text
 from triage.papers import Paper
 
 EARLIEST = 5
+SMALL = "(small sources)"
 LABEL_TERMS = 3
 _HYPHEN = re.compile(r"[-_/]")
 _TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+\b")
@@ -122,34 +123,44 @@ def coherence(vectors: np.ndarray) -> float:
 
 @dataclass
 class Grid:
-    """The month x source cells the shares live in: months first..last, the sources seen."""
+    """The month x source cells the shares live in: months first..last, the sources seen
+    (sources too small to fill any month pooled as SMALL, through `alias`)."""
 
     first: int
     last: int
     sources: list[str]
     totals: np.ndarray  # (S, M) papers per source and month
+    alias: dict[str, str] = field(default_factory=dict)
 
     @property
     def months(self) -> int:
         return self.last - self.first + 1
 
     def cell(self, source: str, month: int) -> tuple[int, int] | None:
+        source = self.alias.get(source, source)
         if month < self.first or month > self.last or source not in self.sources:
             return None
         return self.sources.index(source), month - self.first
 
 
 def build_grid(rows: list[tuple[str, str, int]], as_of_month: int, cfg: HypeConfig) -> Grid:
-    """Grid from (month, source, n) totals, starting at the first month any source fills well."""
-    good = [month_index(m) for m, _, n in rows if n >= cfg.min_month_papers]
-    first = min(good) if good else as_of_month
-    sources = sorted({s for _, s, _ in rows})
-    totals = np.zeros((len(sources), as_of_month - first + 1), dtype=np.float64)
+    """Grid from (month, source, n) totals, starting at the first month any source fills well.
+    Sources that never fill a month (min_month_papers) are pooled into one: a file whose records
+    name many small lists still has a history, instead of papers that count nowhere."""
+    rows = [(m, s, n) for m, s, n in rows if month_index(m) <= as_of_month]
+    full = {s for _, s, n in rows if n >= cfg.min_month_papers}
+    alias = {s: SMALL for _, s, _ in rows if s not in full}
+    merged: Counter = Counter()
     for m, s, n in rows:
-        mi = month_index(m)
-        if first <= mi <= as_of_month:
-            totals[sources.index(s), mi - first] += n
-    return Grid(first, as_of_month, sources, totals)
+        merged[(month_index(m), alias.get(s, s))] += n
+    good = [m for (m, _), n in merged.items() if n >= cfg.min_month_papers]
+    first = min(good) if good else as_of_month
+    sources = sorted({s for _, s in merged})
+    totals = np.zeros((len(sources), as_of_month - first + 1), dtype=np.float64)
+    for (m, s), n in merged.items():
+        if m >= first:
+            totals[sources.index(s), m - first] += n
+    return Grid(first, as_of_month, sources, totals, alias)
 
 
 def history_months(grid: Grid, cfg: HypeConfig) -> int:
