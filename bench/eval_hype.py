@@ -11,7 +11,11 @@ days up to it; a paper matching a young keyword topic (onset <= as-of, age < 6 m
 positive; one matching only old topics (the steady list, or keyword topics older than 12
 months) is a negative; papers matching a 6-12-month-old topic and nothing younger are left out.
 
-    python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db]
+    python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db] [--cli]
+
+--cli gets the verdicts the way a user does: `triage import` of the papers as a JSONL file, then
+per date `triage analyze --as-of D` and `triage export --format jsonl` (slower: analyze also
+embeds the recent abstracts for fundamentals).
 
 Prints a table and writes bench/results/hype_eval.json. The embedding cache makes reruns fast.
 """
@@ -23,7 +27,9 @@ import json
 import math
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
@@ -129,6 +135,44 @@ def labels_at(as_of: date, rows, young_hits, old_hits, onsets) -> dict[str, bool
     return labels
 
 
+def _triage(db: str, config_path: str | None, *args: str) -> str:
+    cmd = [
+        sys.executable,
+        "-m",
+        "triage",
+        "--db",
+        db,
+        *(["--config", config_path] if config_path else []),
+        *args,
+    ]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def cli_import(db: str, config_path: str | None, papers: list[dict], cache: str) -> None:
+    """`triage import` of the papers as one JSONL file; title vectors seeded from the cache."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.writelines(json.dumps(r) + "\n" for r in papers)
+    _triage(db, config_path, "import", f.name)
+    os.remove(f.name)
+    if os.path.exists(cache):
+        store = Store(db)
+        store.conn.execute("ATTACH DATABASE ? AS cache", (cache,))
+        store.conn.execute("INSERT OR IGNORE INTO embeddings SELECT * FROM cache.embeddings")
+        store.conn.commit()
+        store.close()
+
+
+def cli_verdicts(db: str, config_path: str | None, as_of: str) -> dict[str, dict]:
+    """Per paper id, the topic as `triage export` gives it after `triage analyze --as-of`."""
+    _triage(db, config_path, "analyze", "--as-of", as_of)
+    got = {}
+    for line in _triage(db, config_path, "export", "--format", "jsonl").splitlines():
+        d = json.loads(line)
+        if d["topic"]:
+            got[d["id"]] = {"hype": d["hype"], "kind": "cli", "label": d["topic"]["label"], **d["topic"]}
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--as-of", nargs="*", default=AS_OF)
@@ -147,6 +191,7 @@ def main() -> None:
     )
     ap.add_argument("--since", help="keep only papers published on or after this date")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
+    ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
     args = ap.parse_args()
     rows = [
         r
@@ -158,10 +203,14 @@ def main() -> None:
     print("ground-truth onsets:", json.dumps(onsets))
     if os.path.exists(args.db):
         os.remove(args.db)
+    # The corpus's own source per paper: topics normalise shares per source.
+    papers = [{**r, "source": None} if args.one_source else r for r in rows]
     store = Store(args.db)
     store.init()
-    # The corpus's own source per paper: topics normalise shares per source.
-    store.upsert_papers(jsonl_paper({**r, "source": None} if args.one_source else r) for r in rows)
+    if args.cli:
+        cli_import(args.db, args.config, papers, args.cache)
+    else:
+        store.upsert_papers(jsonl_paper(r) for r in papers)
     settings = config.load(args.config, args.db)
     settings = replace(settings, hype=replace(settings.hype, embed_abstracts=args.embed_abstracts))
     cache = Store(args.cache)
@@ -173,9 +222,12 @@ def main() -> None:
         as_of = date.fromisoformat(d)
         labels = labels_at(as_of, rows, young_hits, old_hits, onsets)
         t0 = time.perf_counter()
-        summary = update_topics(store, settings, embedder, as_of=as_of, rebuild_all=True)
+        if args.cli:
+            got, summary = cli_verdicts(args.db, args.config, d), {"topics": None}
+        else:
+            summary = update_topics(store, settings, embedder, as_of=as_of, rebuild_all=True)
+            got = store.topic_for(list(labels))
         secs = time.perf_counter() - t0
-        got = store.topic_for(list(labels))
         tp = fp = fn = nulls = 0
         wrong = []
         for pid, truth in labels.items():
