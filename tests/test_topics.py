@@ -161,13 +161,14 @@ def test_papers_in_every_source_count_as_evidence_of_a_rise(settings):
     assert _onset(_series(old), totals[:1], settings.hype) is None
 
 
-def _phrase_topics(settings, steady, new) -> list[list[str]]:
+def _phrase_topics(settings, steady, new, older=(), new_from=12) -> list[list[str]]:
     """Phrase topics over 2024-01..2025-06 of one source: `steady` (title, abstract) rows every
-    month, `new` ones added from 2025-01 on; identical vectors, so every group coheres."""
+    month, `older` ones from 2024-07 on, `new` ones from month `new_from` (12: 2025-01);
+    identical vectors, so every group coheres."""
     papers = []
     for m in range(18):
         month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
-        rows = steady + (new if m >= 12 else [])
+        rows = steady + (list(older) if m >= 6 else []) + (new if m >= new_from else [])
         papers += [
             Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
             for i, (t, a) in enumerate(rows)
@@ -202,6 +203,18 @@ def test_a_collocation_of_old_words_is_not_a_topic(settings):
     phrases = {phrase for group in terms for phrase in group}
     assert "grpo" in phrases and "qwq" in phrases
     assert not [p for p in phrases if "mathematical" in p], phrases
+
+
+def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):
+    """'agentic' rose in 2024-07 and is named in titles; from 2025-03 abstracts say "agentic
+    framework", titles do not: an older fashion's word does not make a new topic of it."""
+    steady = [("A study of general methods for data", "We build a framework for tools")] * 500
+    older = [("Agentic systems for planning", "")] * 6
+    new = [("A study of general methods for data", "We build an agentic framework for tools")] * 8
+    new += [("GRPO training for reasoning", "")] * 8
+    phrases = {p for group in _phrase_topics(settings, steady, new, older, new_from=14) for p in group}
+    assert "grpo" in phrases and "agentic" in phrases
+    assert "agentic framework" not in phrases, phrases
 
 
 def test_plural_and_singular_are_one_phrase():

@@ -402,9 +402,10 @@ def rising_phrases(
 ) -> tuple[list[list[str]], sparse.csc_matrix]:
     """Phrase topics: groups of n-grams whose share rose, are not collocations and whose papers'
     titles cohere (a rising filler word like "interestingly" spans unrelated papers), and
-    papers x groups. A collocation is made of old words only and papers rarely name it in their
-    titles ("experiment mathematical", "agent struggle"); a topic either is named in titles
-    ("deep research") or carries a word that itself rose from zero ("o1", "qwq", "mcp")."""
+    papers x groups. A collocation is made of old words, or words of an older fashion, and
+    papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
+    topic either is named in titles ("deep research") or carries a word that itself rose from
+    zero within max_topic_age_months before it ("o1", "qwq", "mcp")."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     try:
         x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
@@ -435,12 +436,14 @@ def rising_phrases(
         ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
     ).ravel()
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
-    new_words = {str(names[i]) for i in rising if " " not in names[i]}
+    # A word vouches for a group only if it rose with it: "agentic" (2024) does not make
+    # "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
+    new_words = {str(names[i]): int(on[i]) for i in rising if " " not in names[i]}
     keep = [
         g
         for g in range(len(groups))
         if not older[g]
-        and (named[g] or words[g] & new_words)
+        and (named[g] or any(new_words.get(w, -1) >= first[g] - cfg.max_topic_age_months for w in words[g]))
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
