@@ -18,8 +18,8 @@ the mix cannot fake a rise: the first month whose share of that source's papers,
 share of it and the following months up to `sustain_months`, is at least `rise_ratio` times a
 baseline that was about zero (see `onsets`); a source needs `baseline_months` of its own history
 before it can show an onset. The topic rose at the earliest such month over sources; its onset,
-from which its age counts, is when it became popular (`popular_since`, a share of its peak so far,
-on the curve of its share of all papers: sources' own shares weighted by their size).
+from which its age counts, is when it became popular (`popular_since`: a share of its peak so far,
+each source read against itself, the months averaged by source size).
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
 
@@ -253,14 +253,15 @@ def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray,
 
 def _first_popular(share: np.ndarray, cfg: HypeConfig) -> int:
     """Index of the first month whose share, and the mean of it and the next months up to
-    sustain_months, are >= popular_ratio x the peak so far (the highest such mean)."""
+    sustain_months, are >= popular_ratio x the peak so far (the highest such mean); 0 if none is."""
     w = min(cfg.sustain_months, len(share))
     bar = cfg.popular_ratio * np.convolve(share, np.ones(w) / w, mode="valid").max()
-    return next(i for i in range(len(share)) if share[i] >= bar and share[i : i + w].mean() >= bar)
+    return next((i for i in range(len(share)) if share[i] >= bar and share[i : i + w].mean() >= bar), 0)
 
 
-def popular_since(counts: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> int:
-    """The month a risen topic became popular, from which its age counts; counts is (S, M).
+def popular_since(counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, cfg: HypeConfig) -> int:
+    """The month a risen topic became popular, from which its age counts; counts is (S, M),
+    sizes (S,) the sources' usual sizes (`_sizes`).
 
     Each source is read against itself (`_first_popular` on its own shares since the rise): a
     trending list carries a fashion at several times a listing's share, so one source's months
@@ -273,7 +274,7 @@ def popular_since(counts: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) ->
     valid = grid.totals >= cfg.min_month_papers
     start = rise - grid.first
     months, weights = [], []
-    for s, size in enumerate(_sizes(grid, cfg)):
+    for s, size in enumerate(sizes):
         idx = np.flatnonzero(valid[s])
         after = idx[idx >= start]
         if not len(after) or counts[s, after].sum() < cfg.min_topic_papers:
@@ -297,6 +298,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
     on = onsets(counts, grid, cfg)
     share, valid = curves(counts, grid, cfg)
+    sizes = _sizes(grid, cfg)
     months = [grid.first + i for i in np.flatnonzero(valid)]
     hist = history_months(grid, cfg)
     as_of_month = month_index(as_of.isoformat())
@@ -307,7 +309,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         rise = int(on[k])
-        onset = popular_since(counts[k], rise, grid, cfg) if rise >= 0 else -1
+        onset = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else -1
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
