@@ -169,7 +169,7 @@ def cli_verdicts(db: str, config_path: str | None, as_of: str) -> dict[str, dict
     for line in _triage(db, config_path, "export", "--format", "jsonl").splitlines():
         d = json.loads(line)
         if d["topic"]:
-            got[d["id"]] = {"hype": d["hype"], "kind": "cli", "label": d["topic"]["label"], **d["topic"]}
+            got[d["id"]] = {"hype": d["hype"], "kind": "cli", **d["topic"]}
     return got
 
 

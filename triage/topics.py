@@ -238,13 +238,15 @@ def _sizes(grid: Grid, cfg: HypeConfig) -> np.ndarray:
     return np.where(valid, grid.totals, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
 
 
-def curves(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> tuple[np.ndarray, np.ndarray]:
+def curves(
+    counts: np.ndarray, grid: Grid, sizes: np.ndarray, cfg: HypeConfig
+) -> tuple[np.ndarray, np.ndarray]:
     """Monthly share per topic over the well-filled sources (NaN where none is): each source's
-    own share, weighted by its usual size. Own shares, so a source joining the mix cannot fake a
+    own share, weighted by its usual size (`_sizes`). Own shares, so a source joining the mix cannot fake a
     rise; size weights, so a small curated list (trending papers, early on every fashion) does
     not count as much as a listing ten times its size."""
     valid = grid.totals >= cfg.min_month_papers
-    w = np.where(valid, _sizes(grid, cfg)[:, None], 0.0)
+    w = np.where(valid, sizes[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / np.where(valid, grid.totals, 1)[None]
         mean = (share * w[None]).sum(axis=1) / w.sum(axis=0)
@@ -297,8 +299,8 @@ def popular_since(counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
     on = onsets(counts, grid, cfg)
-    share, valid = curves(counts, grid, cfg)
     sizes = _sizes(grid, cfg)
+    share, valid = curves(counts, grid, sizes, cfg)
     months = [grid.first + i for i in np.flatnonzero(valid)]
     hist = history_months(grid, cfg)
     as_of_month = month_index(as_of.isoformat())
@@ -432,7 +434,7 @@ def rising_phrases(
     )
     member = ((xr @ pick) > 0).astype(np.int32).tocsc()
     words = [{w for i in g for w in str(names[rising[i]]).split()} for g in groups]
-    first = [int(on[rising][g].min()) for g in groups]
+    first = [int(on[rising[g]].min()) for g in groups]
     older = _facets(member, words, first, x, names, np.array([month_index(p.published) for p in papers]), cfg)
     in_titles = np.asarray(
         ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
