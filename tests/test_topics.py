@@ -217,6 +217,21 @@ def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):
     assert "agentic framework" not in phrases, phrases
 
 
+def test_a_phrase_risen_only_because_its_word_spread_is_not_a_new_topic(settings):
+    """Papers on "agentic", one in nine of them "agentic framework" ones, are steady through 2024
+    and six times as many from 2025-01: "agentic framework" rises from about zero and is named
+    in titles, but among "agentic" papers it is as common as before. "diffusion language", a
+    pairing new among the steady "diffusion" papers, is a young topic."""
+    steady = [("A general framework for planning with data", "")] * 1000
+    steady += [("Diffusion models for image synthesis", "")] * 10
+    steady += [("Agentic systems for tools", "")] * 8 + [("An agentic framework for planning", "")]
+    new = [("Agentic systems for tools", "")] * 40 + [("An agentic framework for planning", "")] * 5
+    new += [("Diffusion language models for text", "")] * 8
+    phrases = {p for group in _phrase_topics(settings, steady, new) for p in group}
+    assert "diffusion language" in phrases, phrases
+    assert "agentic framework" not in phrases, phrases
+
+
 def test_plural_and_singular_are_one_phrase():
     analyse = phrase_vectorizer().build_analyzer()
     assert analyse("VLAs") == analyse("VLA") == ["vla"]

@@ -435,7 +435,8 @@ def rising_phrases(
     member = ((xr @ pick) > 0).astype(np.int32).tocsc()
     words = [{w for i in g for w in str(names[rising[i]]).split()} for g in groups]
     first = [int(on[rising[g]].min()) for g in groups]
-    older = _facets(member, words, first, x, names, np.array([month_index(p.published) for p in papers]), cfg)
+    months = np.array([month_index(p.published) for p in papers])
+    older = _facets(member, words, first, x, names, months, cfg)
     in_titles = np.asarray(
         ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
     ).ravel()
@@ -443,15 +444,45 @@ def rising_phrases(
     # A word vouches for a group only if it rose with it: "agentic" (2024) does not make
     # "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
     new_words = {str(names[i]): int(on[i]) for i in rising if " " not in names[i]}
+    fresh = _new_pairings(x, names, rising, on, months, cfg)
     keep = [
         g
         for g in range(len(groups))
         if not older[g]
+        and fresh[groups[g]].any()
         and (named[g] or any(new_words.get(w, -1) >= first[g] - cfg.max_topic_age_months for w in words[g]))
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
     return terms, member[:, keep]
+
+
+def _new_pairings(x, names, rising, on, months, cfg: HypeConfig) -> np.ndarray:
+    """Per rising phrase: is it new as a pairing? A word is new by itself; a two-word phrase
+    only if, among the papers of each of its words, its share rose at least rise_ratio times
+    from before its ramp to its rise on. Otherwise it rose because one of its words spread:
+    "agentic framework" is as common among "agentic" papers in 2025 as in 2024 (a collocation of
+    an older fashion), while "diffusion language" became 8x commoner among "diffusion" papers.
+    A word with fewer than min_topic_papers papers before is itself new and vouches for the pair.
+    x: papers x phrases (CSC), on: rise month per phrase, months: month index per paper."""
+    vocab = {str(n): i for i, n in enumerate(names)}
+
+    def split(q: int, r: int) -> tuple[int, int]:
+        m = months[x.indices[x.indptr[q] : x.indptr[q + 1]]]
+        return int((m < r - cfg.ramp_months).sum()), int((m >= r).sum())
+
+    out = np.ones(len(rising), dtype=bool)
+    for k, q in enumerate(rising):
+        pair = str(names[q]).split()
+        if len(pair) < 2:
+            continue
+        r = int(on[q])
+        before, after = split(q, r)
+        for w in pair:
+            w_before, w_after = split(vocab[w], r)
+            if w_before >= cfg.min_topic_papers and after * w_before < cfg.rise_ratio * before * w_after:
+                out[k] = False
+    return out
 
 
 def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[bool]:
