@@ -11,6 +11,7 @@ from triage.embed import Embedder
 from triage.papers import Paper
 from triage.topics import (
     Grid,
+    _join_spellings,
     _totals,
     build_grid,
     history_months,
@@ -230,6 +231,31 @@ def test_a_phrase_risen_only_because_its_word_spread_is_not_a_new_topic(settings
     phrases = {p for group in _phrase_topics(settings, steady, new) for p in group}
     assert "diffusion language" in phrases, phrases
     assert "agentic framework" not in phrases, phrases
+
+
+def test_two_spellings_of_a_young_idea_are_one_topic(settings):
+    """From 2025-01 some titles write "Agentic RL", others "Agentic reinforcement learning"; the
+    papers define "reinforcement learning (RL)", so both phrases are one topic."""
+    steady = [("A general framework for planning with data", "")] * 500
+    steady += [("Agentic systems for planning", "")] * 10
+    steady += [("Policy learning for control", "We use reinforcement learning (RL) for control.")] * 10
+    new = [("Agentic RL", ""), ("Agentic reinforcement learning", "")] * 5
+    groups = [set(group) for group in _phrase_topics(settings, steady, new)]
+    assert {"agentic rl", "agentic reinforcement"} in groups, groups
+
+
+def test_spellings_join_across_the_short_form_not_inside_it():
+    phrases = ["agentic rl", "agentic reinforcement", "reinforcement learning", "reasoning mllm"]
+    phrases += ["multimodal large", "dllm", "diffusion large"]
+    short_forms = {
+        "rl": ["reinforcement", "learning"],
+        "mllm": ["multimodal", "large", "language", "model"],
+        "dllm": ["diffusion", "large", "language", "model"],
+    }
+    groups = _join_spellings(
+        [[i] for i in range(7)], phrases, short_forms, phrase_vectorizer().build_analyzer()
+    )
+    assert sorted(sorted(g) for g in groups) == [[0, 1], [2], [3], [4], [5, 6]]
 
 
 def test_plural_and_singular_are_one_phrase():

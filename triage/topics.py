@@ -41,6 +41,7 @@ from scipy import sparse
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from triage.abbreviations import definitions
 from triage.config import HypeConfig
 from triage.embed import paper_text
 from triage.papers import Paper
@@ -409,7 +410,8 @@ def rising_phrases(
     papers x groups. A collocation is made of old words, or words of an older fashion, and
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
     topic either is named in titles ("deep research") or carries a word that itself rose from
-    zero within max_topic_age_months before it ("o1", "qwq", "mcp")."""
+    zero within max_topic_age_months before it ("o1", "qwq", "mcp"). A two-word phrase must
+    also be a new pairing (`_new_pairings`), not one that rose only because a word of it spread."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     try:
         x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
@@ -425,6 +427,10 @@ def rising_phrases(
     xr = x[:, rising]
     df = np.asarray(xr.sum(axis=0)).ravel()
     groups = _near_duplicates(xr, df, cfg.phrase_overlap)
+    short_forms = definitions(
+        (full_text(p) for p in papers), lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers
+    )
+    groups = _join_spellings(groups, [str(names[i]) for i in rising], short_forms, vec.build_analyzer())
     pick = sparse.csr_matrix(
         (
             np.ones(len(rising)),
@@ -510,6 +516,41 @@ def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[boo
             )
         )
     return out
+
+
+def _join_spellings(
+    groups: list[list[int]], phrases: list[str], short_forms: dict[str, list[str]], analyse
+) -> list[list[int]]:
+    """Groups holding two spellings of one idea merge: a phrase with a defined short form in it
+    joins the groups of the rising two-word phrases its long form spells, "dllm" those inside
+    "diffusion large language model", "agentic rl" those across its words ("agentic
+    reinforcement"; not "reinforcement learning", which is "rl" alone). Only phrases that rose
+    are joined, so an old phrase spelled out ("large language") joins nothing."""
+    index = {p: k for k, p in enumerate(phrases)}
+    parent = list(range(len(groups)))
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+
+    def root(g: int) -> int:
+        while parent[g] != g:
+            g = parent[g]
+        return g
+
+    def pairs(words: list[str]) -> set[str]:
+        return {g for g in analyse(" ".join(words)) if " " in g}
+
+    for k, phrase in enumerate(phrases):
+        spelled = [short_forms.get(w, [w]) for w in phrase.split()]
+        if all(len(words) == 1 for words in spelled):
+            continue
+        grams = pairs([w for words in spelled for w in words])
+        if len(spelled) > 1:
+            grams -= set().union(*(pairs(words) for words in spelled))
+        for gram in grams & index.keys():
+            parent[root(group_of[index[gram]])] = root(group_of[k])
+    joined: dict[int, list[int]] = defaultdict(list)
+    for g, members in enumerate(groups):
+        joined[root(g)] += members
+    return list(joined.values())
 
 
 def _near_duplicates(x: sparse.csc_matrix, df: np.ndarray, overlap: float) -> list[list[int]]:

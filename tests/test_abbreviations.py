@@ -1,0 +1,28 @@
+from triage.abbreviations import definitions, long_form
+from triage.topics import _preprocess, _tokens
+
+
+def fold(text: str) -> list[str]:
+    return _tokens(_preprocess(text))
+
+
+def test_long_form_is_the_words_the_short_form_abbreviates():
+    assert long_form("We train diffusion large language models", "dLLMs") == "diffusion large language models"
+    assert (
+        long_form("trained with group relative policy optimization", "GRPO")
+        == "group relative policy optimization"
+    )
+    assert long_form("Reasoning with chain-of-thought", "CoT") == "chain of thought"
+
+
+def test_a_parenthesis_that_abbreviates_nothing_is_not_a_definition():
+    assert long_form("we use a new method", "GRPO") is None
+    assert long_form("accuracy on the test set", "see") is None  # no capital: a word, not a short form
+    assert long_form("a large model", "L") is None
+
+
+def test_a_short_form_with_two_meanings_is_not_expanded():
+    texts = ["Text to speech (TTS) systems.", "Test-time scaling (TTS) of LLMs."] * 4
+    texts += ["Diffusion large language models (dLLMs) decode in parallel."] * 8
+    found = definitions(texts, fold, min_count=8)
+    assert found == {"dllm": ["diffusion", "large", "language", "model"]}
