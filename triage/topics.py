@@ -4,9 +4,11 @@ Hype is a property of a topic over time, not of one paper. Two kinds of topic:
 
 * phrase topics: word n-grams of title+abstract (plurals folded) whose monthly share rose
   sharply from about zero (the vocabulary of a young idea: "grpo", "model context protocol"),
-  merged when their papers overlap, dropped when they are a facet of an older topic (most of
-  their papers carry an older, specific phrase: "libero" in vision-language-action papers) or a
-  collocation of old words ("experiment mathematical"); they are what separates a young topic
+  merged when their papers overlap or they spell one idea two ways ("agentic rl", "agentic
+  reinforcement": a short form the papers define), dropped when they are a facet of an older
+  topic (most of their papers carry an older, specific phrase: "libero" in vision-language-action
+  papers), a collocation of old words ("experiment mathematical") or a pairing that rose only
+  because one of its words spread ("agentic framework"); they are what separates a young topic
   from its older neighbours;
 * cluster topics: fine-grained k-means clusters of title embeddings (many small clusters), so
   every paper has a topic and a readable c-TF-IDF label even when no phrase of it is rising.
