@@ -415,8 +415,9 @@ def rising_phrases(
     zero within max_topic_age_months before it ("o1", "qwq", "mcp"). A two-word phrase must
     also be a new pairing (`_new_pairings`), not one that rose only because a word of it spread."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
+    texts = [full_text(p) for p in papers]
     try:
-        x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
+        x = vec.fit_transform(texts).tocsc()
     except ValueError:
         return [], sparse.csc_matrix((len(papers), 0))
     names = vec.get_feature_names_out()
@@ -429,9 +430,7 @@ def rising_phrases(
     xr = x[:, rising]
     df = np.asarray(xr.sum(axis=0)).ravel()
     groups = _near_duplicates(xr, df, cfg.phrase_overlap)
-    short_forms = definitions(
-        (full_text(p) for p in papers), lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers
-    )
+    short_forms = definitions(texts, lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers)
     groups = _join_spellings(groups, [str(names[i]) for i in rising], short_forms, vec.build_analyzer())
     pick = sparse.csr_matrix(
         (
