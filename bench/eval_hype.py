@@ -23,6 +23,7 @@ Prints a table and writes bench/results/hype_eval.json. The embedding cache make
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -98,6 +99,12 @@ def ground_truth_onsets(rows: list[dict], hits: dict[str, set[str]]) -> dict[str
             (months[j] for j in range(len(months) - 2) if min(share[j : j + 3]) >= 0.25 * peak), None
         )
     return out
+
+
+def in_sample(paper_id: str, fraction: float, seed: int) -> bool:
+    """A fixed random subset: the same papers for the same seed on every run and machine."""
+    digest = hashlib.sha256(f"{seed}:{paper_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> list[float] | None:
@@ -190,6 +197,13 @@ def main() -> None:
         help="drop the records' source (all papers one source, as an import of records without one)",
     )
     ap.add_argument("--since", help="keep only papers published on or after this date")
+    ap.add_argument(
+        "--sample",
+        type=float,
+        default=1.0,
+        help="give the system only this random fraction of the papers (ground truth stays measured on all)",
+    )
+    ap.add_argument("--seed", type=int, default=0, help="which random sample --sample draws")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
     args = ap.parse_args()
@@ -201,6 +215,7 @@ def main() -> None:
     young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)
     onsets = ground_truth_onsets(rows, young_hits)
     print("ground-truth onsets:", json.dumps(onsets))
+    rows = [r for r in rows if in_sample(r["id"], args.sample, args.seed)]
     if os.path.exists(args.db):
         os.remove(args.db)
     # The corpus's own source per paper: topics normalise shares per source.
