@@ -6,11 +6,13 @@ from datetime import date
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from triage.embed import Embedder
 from triage.papers import Paper
 from triage.topics import (
     Grid,
+    _assign,
     _join_spellings,
     _totals,
     build_grid,
@@ -302,6 +304,21 @@ def test_a_source_joining_later_does_not_make_the_months_before_it_look_popular(
     grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-03", v["why"]
+
+
+def test_a_fading_younger_topic_does_not_hide_a_young_active_one():
+    # A paper in an old cluster, a young active phrase topic and a younger one already fading:
+    # its verdict is the young active topic's, not the youngest's.
+    rows = [
+        {"id": 1, "onset": None, "hype": False},
+        {"id": 2, "onset": "2025-03", "hype": True},
+        {"id": 3, "onset": "2025-06", "hype": False},
+    ]
+    papers = [Paper(id="p", title="t", abstract="a", published="2025-07-01")]
+    member = sparse.csr_matrix(np.array([[1, 1, 1]]))
+    assert _assign(papers, np.array([0]), member, rows, 1) == {"p": 2}
+    rows[1]["hype"] = False
+    assert _assign(papers, np.array([0]), member, rows, 1) == {"p": 3}
 
 
 def test_many_small_sources_are_pooled_not_lost(settings):

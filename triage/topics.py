@@ -13,7 +13,8 @@ Hype is a property of a topic over time, not of one paper. Two kinds of topic:
 * cluster topics: fine-grained k-means clusters of title embeddings (many small clusters), so
   every paper has a topic and a readable c-TF-IDF label even when no phrase of it is rising.
 
-A paper belongs to the youngest topic among its cluster and the rising phrases it contains.
+A paper belongs to one of its cluster and the rising phrases it contains: a young active one
+if any, else the youngest.
 
 Onset rule (one rule for both kinds), applied per source so that a source joining or leaving
 the mix cannot fake a rise: the first month whose share of that source's papers, and the pooled
@@ -598,17 +599,21 @@ def _topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
     return rows, counts
 
 
+def _rank(row: dict) -> tuple[bool, str]:
+    """Which of a paper's topics speaks for it: a young active one first, then the youngest
+    (a young topic already fading must not hide a young active one the paper is also on)."""
+    return row["hype"] is True, row["onset"] or ""
+
+
 def _assign(papers, cluster_of, member, rows, n_clusters) -> dict[str, int]:
-    """Each paper to the youngest of its cluster and the rising phrases it contains."""
-    onset = [r["onset"] or "" for r in rows]
+    """Each paper to the first by `_rank` of its cluster and the rising phrases it contains."""
     member = member.tocsr()
     out = {}
     for i, p in enumerate(papers):
-        best = int(cluster_of[i])
-        for j in member.indices[member.indptr[i] : member.indptr[i + 1]]:
-            if j >= n_clusters and onset[j] and onset[j] > onset[best]:
-                best = int(j)
-        out[p.id] = rows[best]["id"]
+        mine = [int(cluster_of[i])] + [
+            int(j) for j in member.indices[member.indptr[i] : member.indptr[i + 1]] if j >= n_clusters
+        ]
+        out[p.id] = rows[max(mine, key=lambda j: _rank(rows[j]))]["id"]
     return out
 
 
@@ -658,23 +663,20 @@ def incremental(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -
     new = store.papers_without_topic(as_of.isoformat())
     clusters = [t for t in model if t["kind"] == "cluster"]
     phrases = [t for t in model if t["kind"] == "phrase"]
-    assignments: dict[str, int] = {}
+    mine: dict[str, list[int]] = {}
     add: Counter = Counter()
     if new:
         vectors = embedder.embed(embed_texts(new, cfg), progress="topics" if progress else None)
         centers = np.stack([t["centroid"] for t in clusters])
         nearest = np.argmax(vectors @ centers.T, axis=1)
         analyse = phrase_vectorizer().build_analyzer()
-        onset = {t["id"]: t["onset"] or "" for t in model}
         for p, c in zip(new, nearest, strict=True):
             grams = set(analyse(full_text(p)))
-            best = clusters[int(c)]["id"]
-            mine = [best] + [t["id"] for t in phrases if grams.intersection(t["terms"])]
-            for tid in mine:
+            mine[p.id] = [clusters[int(c)]["id"]] + [
+                t["id"] for t in phrases if grams.intersection(t["terms"])
+            ]
+            for tid in mine[p.id]:
                 add[(tid, p.published[:7], p.source)] += 1
-                if onset[tid] > onset[best]:
-                    best = tid
-            assignments[p.id] = best
     totals = _totals(new)
     merged_totals = Counter({(m, s): n for m, s, n in store.topic_totals()})
     for m, s, n in totals:
@@ -693,6 +695,8 @@ def incremental(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -
     rows = []
     for t, v in zip(model, verdicts(counts, grid, as_of, cfg), strict=True):
         rows.append({**t, **v, "size": t["size"] + sizes[t["id"]], "as_of": as_of.isoformat()})
+    by_id = {r["id"]: r for r in rows}
+    assignments = {pid: max(tids, key=lambda t: _rank(by_id[t])) for pid, tids in mine.items()}
     store.add_topic_papers(assignments, [(t, m, s, n) for (t, m, s), n in add.items()], totals, rows)
     return _summary("incremental", rows, assignments, as_of)
 
