@@ -293,6 +293,18 @@ def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(sett
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-04", v["why"]
     assert "Rose from about zero in 2025-01" in v["why"]
+    assert "(trending: 2025-01; listing: 2025-04)" in v["why"]
+
+
+def test_the_why_says_which_source_was_too_thin_to_date_a_topic(settings):
+    # 3% of a 300-paper trending list since 2025-01, 5 papers in a 750-paper listing since: the
+    # list dates it alone, and the reader is told the listing could not.
+    totals = np.array([[300.0] * 21, [750.0] * 21])
+    counts = _series([0] * 12 + [9] * 9, [0] * 12 + [1, 0] * 4 + [1])
+    grid = Grid(month_index("2024-01"), month_index("2025-09"), ["trending", "listing"], totals)
+    (v,) = verdicts(counts, grid, date(2025, 9, 15), settings.hype)
+    assert v["onset"] == "2025-01" and v["hype"] is False
+    assert "(trending: 2025-01; listing: 5 papers since, too few to date)" in v["why"]
 
 
 def test_a_source_joining_later_does_not_make_the_months_before_it_look_popular(settings):

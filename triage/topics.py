@@ -265,9 +265,12 @@ def _first_popular(share: np.ndarray, cfg: HypeConfig) -> int:
     return next((i for i in range(len(share)) if share[i] >= bar and share[i : i + w].mean() >= bar), 0)
 
 
-def popular_since(counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, cfg: HypeConfig) -> int:
-    """The month a risen topic became popular, from which its age counts; counts is (S, M),
-    sizes (S,) the sources' usual sizes (`_sizes`).
+def popular_since(
+    counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, cfg: HypeConfig
+) -> tuple[int, list[str]]:
+    """The month a risen topic became popular, from which its age counts, and per source how it
+    was read (the evidence a reader needs when sources disagree); counts is (S, M), sizes (S,)
+    the sources' usual sizes (`_sizes`).
 
     Each source is read against itself (`_first_popular` on its own shares since the rise): a
     trending list carries a fashion at several times a listing's share, so one source's months
@@ -279,25 +282,33 @@ def popular_since(counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, 
     is present, not yet fashionable; one month's dip is counting noise."""
     valid = grid.totals >= cfg.min_month_papers
     start = rise - grid.first
-    months, weights = [], []
+    months, weights, read = [], [], []
     for s, size in enumerate(sizes):
         idx = np.flatnonzero(valid[s])
         after = idx[idx >= start]
-        if not len(after) or counts[s, after].sum() < cfg.min_topic_papers:
+        if not len(after):
+            continue
+        n = int(counts[s, after].sum())
+        if n < cfg.min_topic_papers:
+            read.append(f"{grid.sources[s]}: {n} papers since, too few to date")
             continue
         i = _first_popular(counts[s, after] / grid.totals[s, after], cfg)
         if i > 0 or idx[0] < start:
             months.append(after[i])
             weights.append(size)
+            read.append(f"{grid.sources[s]}: {month_name(grid.first + after[i])}")
+        else:
+            read.append(f"{grid.sources[s]}: popular from its first month, began after the rise")
     if not months:
         after = np.flatnonzero(valid.any(axis=0))
         after = after[after >= start]
         if not len(after):
-            return rise
+            return rise, []
         n = np.where(valid, counts, 0).sum(axis=0)[after]
         months = [after[_first_popular(n / np.where(valid, grid.totals, 0).sum(axis=0)[after], cfg)]]
         weights = [1.0]
-    return grid.first + int(round(np.average(months, weights=weights)))
+        read.append("sources pooled")
+    return grid.first + int(round(np.average(months, weights=weights))), read if len(read) > 1 else []
 
 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
@@ -315,7 +326,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         rise = int(on[k])
-        onset = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else -1
+        onset, read = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else (-1, [])
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
@@ -340,9 +351,10 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
         else:
             v["hype"] = bool(age < cfg.max_topic_age_months and active)
             state = "active now" if active else "fading now"
+            by_source = f" ({'; '.join(read)})" if read else ""
             v["why"] = (
                 f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
-                f"peak share) since {month_name(onset)}: {age} months old at {as_of}, {state}."
+                f"peak share) since {month_name(onset)}{by_source}: {age} months old at {as_of}, {state}."
             )
         out.append(v)
     return out
