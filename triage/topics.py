@@ -425,8 +425,11 @@ def rising_phrases(
     papers x groups. A collocation is made of old words, or words of an older fashion, and
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
     topic either is named in titles ("deep research") or carries a word that itself rose from
-    zero within max_topic_age_months before it ("o1", "qwq", "mcp"). A two-word phrase must
-    also be a new pairing (`_new_pairings`), not one that rose only because a word of it spread."""
+    zero within max_topic_age_months before it ("o1", "mcp"). Either way some title must name
+    it: what no title names is an attribute of papers, not what they are about ("aime25", a
+    benchmark; "a3b", a model size), and versioned names are new words every year, so they
+    would call an old fashion young again and again. A two-word phrase must also be a new
+    pairing (`_new_pairings`), not one that rose only because a word of it spread."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     texts = [full_text(p) for p in papers]
     try:
@@ -470,6 +473,7 @@ def rising_phrases(
         for g in range(len(groups))
         if not older[g]
         and fresh[groups[g]].any()
+        and in_titles[g] > 0
         and (named[g] or any(new_words.get(w, -1) >= first[g] - cfg.max_topic_age_months for w in words[g]))
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
