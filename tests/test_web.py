@@ -10,6 +10,7 @@ from tests.support.webapp import DAY, EARLIER, csrf_token
 from triage.papers import Paper
 from triage.store import Store
 from web import create_app
+from web.charts import radar_chart
 
 LORA = "2603.27981"
 BOTTLENECK = (
@@ -188,6 +189,15 @@ def test_fundamentals_and_topics_pages(client):
     topics = client.get("/topics").get_data(as_text=True)
     assert topics.index("reasoning models") < topics.index("object detection")  # youngest first
     assert "<svg" in topics and 'class="onset"' in topics and "Rethinking Easy-to-Hard" in topics
+
+
+def test_the_radar_draws_the_recent_years_not_the_whole_history():
+    # 70 months of history, a topic risen 4 months ago: drawn over the last 36 months, so the
+    # rise spans a tenth of the chart instead of a twentieth, and the onset is marked in it.
+    curve = [[f"{2020 + m // 12}-{m % 12 + 1:02d}", 0.0 if m < 66 else 0.02] for m in range(70)]
+    chart = radar_chart(curve, "2025-07")
+    assert (chart["first"], chart["last"]) == ("2022-11", "2025-10")
+    assert chart["onset_x"] is not None
 
 
 def test_login_required_when_password_set(web_db, tmp_path, monkeypatch):

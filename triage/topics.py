@@ -290,7 +290,7 @@ def popular_since(
             continue
         n = int(counts[s, after].sum())
         if n < cfg.min_topic_papers:
-            read.append(f"{grid.sources[s]}: {n} papers since, too few to date")
+            read.append(f"{grid.sources[s]}: {n} paper{'' if n == 1 else 's'} since, too few to date")
             continue
         i = _first_popular(counts[s, after] / grid.totals[s, after], cfg)
         if i > 0 or idx[0] < start:

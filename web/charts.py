@@ -4,6 +4,7 @@ from __future__ import annotations
 
 WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 320, 90, 6, 8, 18
 SPARK_MONTHS = 18  # the daily page's badge curve: the recent past is what "young" is about
+RADAR_MONTHS = 36  # the topics page: a young topic's rise and the flat years before it
 
 
 def curve_chart(
@@ -49,3 +50,9 @@ def curve_chart(
 def sparkline(curve: list[list] | None, onset: str | None) -> dict | None:
     """A badge-sized curve of the last SPARK_MONTHS months, for the hype badge on the daily page."""
     return curve_chart((curve or [])[-SPARK_MONTHS:], onset, width=90, height=22, pad_top=2, pad_bottom=2)
+
+
+def radar_chart(curve: list[list] | None, onset: str | None) -> dict | None:
+    """The topics page's curve, the last RADAR_MONTHS months: over a history of many years a
+    topic a few months old would be a spike squeezed against the right edge."""
+    return curve_chart((curve or [])[-RADAR_MONTHS:], onset)

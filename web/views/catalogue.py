@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from triage import fundamentals as fund
-from web.charts import curve_chart
+from web.charts import radar_chart
 from web.context import get_store
 
 bp = Blueprint("catalogue", __name__)
@@ -41,6 +41,6 @@ def topics():
     earliest = store.get_papers([pid for t in rows for pid in t["earliest"]])
     return render_template(
         "topics.html",
-        topics=[(t, curve_chart(t["curve"], t["onset"])) for t in rows],
+        topics=[(t, radar_chart(t["curve"], t["onset"])) for t in rows],
         earliest=earliest,
     )
