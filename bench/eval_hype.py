@@ -83,7 +83,9 @@ def matches(rows: list[dict], topics: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
-def ground_truth_onsets(rows: list[dict], hits: dict[str, set[str]]) -> dict[str, str | None]:
+def ground_truth_onsets(
+    rows: list[dict], hits: dict[str, set[str]], ratio: float = 0.25
+) -> dict[str, str | None]:
     month = {r["id"]: r["published"][:7] for r in rows}
     total = Counter(month.values())
     months = sorted(m for m, n in total.items() if n >= 100)
@@ -96,7 +98,7 @@ def ground_truth_onsets(rows: list[dict], hits: dict[str, set[str]]) -> dict[str
             continue
         peak = sum(sorted(share)[-6:]) / 6
         out[name] = next(
-            (months[j] for j in range(len(months) - 2) if min(share[j : j + 3]) >= 0.25 * peak), None
+            (months[j] for j in range(len(months) - 2) if min(share[j : j + 3]) >= ratio * peak), None
         )
     return out
 
@@ -204,6 +206,13 @@ def main() -> None:
         help="give the system only this random fraction of the papers (ground truth stays measured on all)",
     )
     ap.add_argument("--seed", type=int, default=0, help="which random sample --sample draws")
+    ap.add_argument(
+        "--truth-ratio",
+        type=float,
+        default=0.25,
+        help="the ground truth's onset bar, a fraction of the topic's peak (to see how much the "
+        "scores owe to the rule's shape)",
+    )
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
     args = ap.parse_args()
@@ -213,7 +222,7 @@ def main() -> None:
         if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
     ]
     young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)
-    onsets = ground_truth_onsets(rows, young_hits)
+    onsets = ground_truth_onsets(rows, young_hits, args.truth_ratio)
     print("ground-truth onsets:", json.dumps(onsets))
     rows = [r for r in rows if in_sample(r["id"], args.sample, args.seed)]
     if os.path.exists(args.db):
