@@ -13,6 +13,10 @@ months) is a negative; papers matching a 6-12-month-old topic and nothing younge
 
     python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db] [--cli]
 
+--sample F --seed N gives the system a fixed random fraction of the papers (how the rules hold on a
+smaller corpus); --truth-ratio R moves the ground truth's onset bar from 25% of the peak (how much
+the scores owe to the rule's shape).
+
 --cli gets the verdicts the way a user does: `triage import` of the papers as a JSONL file, then
 per date `triage analyze --as-of D` and `triage export --format jsonl` (slower: analyze also
 embeds the recent abstracts for fundamentals).
