@@ -25,4 +25,19 @@ def test_a_short_form_with_two_meanings_is_not_expanded():
     texts = ["Text to speech (TTS) systems.", "Test-time scaling (TTS) of LLMs."] * 4
     texts += ["Diffusion large language models (dLLMs) decode in parallel."] * 8
     found = definitions(texts, fold, min_count=8)
-    assert found == {"dllm": ["diffusion", "large", "language", "model"]}
+    assert found.long_forms == {"dllm": ["diffusion", "large", "language", "model"]}
+
+
+def test_a_name_papers_define_as_different_things_is_a_collision():
+    texts = [
+        "Shapley additive global importance (SAGE) explains models.",
+        "We propose a sentient agent as a judge (SAGE).",
+        "Skill augmented GRPO for self evolution (SAGE) trains agents.",
+        "Text to speech (TTS) systems.",
+        "Test-time scaling (TTS) of LLMs.",
+        "Diffusion large language models (dLLMs) decode in parallel.",
+        "Diffusion-based large language models (dLLMs) are fast.",
+        "We study diffusion LLMs (dLLMs).",
+        "Diffusion large language models (dLLMs) again.",
+    ]
+    assert definitions(texts, fold, min_count=8).collisions == {"sage"}  # "tts": two, too few to tell

@@ -210,6 +210,21 @@ def test_a_collocation_of_old_words_is_not_a_topic(settings):
     assert not [p for p in phrases if "mathematical" in p or "aime25" in p], phrases
 
 
+def test_a_name_papers_gave_to_different_things_is_not_a_topic(settings):
+    """From 2025 papers call their methods SAGE, each spelling it out differently: a rising word
+    named in titles, but no one topic. GRPO, one name with one meaning, rises beside it."""
+    steady = [("A study of general methods for data", "")] * 500
+    new = [
+        ("SAGE for explanations", "Shapley additive global importance (SAGE) explains models."),
+        ("SAGE as a judge", "We propose a sentient agent as a judge (SAGE)."),
+        ("SAGE agents", "Skill augmented GRPO for self evolution (SAGE) trains agents."),
+    ] * 3
+    new += [("GRPO training for reasoning", "We use group relative policy optimization (GRPO).")] * 8
+    phrases = {p for group in _phrase_topics(settings, steady, new) for p in group}
+    assert "grpo" in phrases
+    assert "sage" not in phrases, phrases
+
+
 def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):
     """'agentic' rose in 2024-07 and is named in titles; from 2025-03 abstracts say "agentic
     framework", titles do not: an older fashion's word does not make a new topic of it."""

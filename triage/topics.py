@@ -429,7 +429,8 @@ def rising_phrases(
     it: what no title names is an attribute of papers, not what they are about ("aime25", a
     benchmark; "a3b", a model size), and versioned names are new words every year, so they
     would call an old fashion young again and again. A two-word phrase must also be a new
-    pairing (`_new_pairings`), not one that rose only because a word of it spread."""
+    pairing (`_new_pairings`), not one that rose only because a word of it spread. A name the
+    papers define as different things ("SAGE", six papers, six long forms) is no one topic."""
     vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     texts = [full_text(p) for p in papers]
     try:
@@ -440,14 +441,19 @@ def rising_phrases(
     cells = _cells(papers, grid)
     counts = _cell_counts(x, cells, grid)
     on = onsets(counts, grid, cfg)
-    rising = np.flatnonzero(on >= 0)
+    defined = definitions(texts, lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers)
+    rising = np.array(
+        [i for i in np.flatnonzero(on >= 0) if not defined.collisions.issuperset(str(names[i]).split())],
+        dtype=int,
+    )
     if not len(rising):
         return [], sparse.csc_matrix((len(papers), 0))
     xr = x[:, rising]
     df = np.asarray(xr.sum(axis=0)).ravel()
     groups = _near_duplicates(xr, df, cfg.phrase_overlap)
-    short_forms = definitions(texts, lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers)
-    groups = _join_spellings(groups, [str(names[i]) for i in rising], short_forms, vec.build_analyzer())
+    groups = _join_spellings(
+        groups, [str(names[i]) for i in rising], defined.long_forms, vec.build_analyzer()
+    )
     pick = sparse.csr_matrix(
         (
             np.ones(len(rising)),
