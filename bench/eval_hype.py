@@ -13,6 +13,9 @@ months) is a negative; papers matching a 6-12-month-old topic and nothing younge
 
     python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db] [--cli]
 
+--keywords heldout scores the same verdicts against a second keyword list (24 young candidates,
+9 old topics) that no rule was read against; the dev list above is what the rules were built on.
+
 --sample F --seed N gives the system a fixed random fraction of the papers (how the rules hold on a
 smaller corpus); --truth-ratio R moves the ground truth's onset bar from 25% of the peak (how much
 the scores owe to the rule's shape).
@@ -77,6 +80,46 @@ OLD = {
     "monte carlo": r"(?i:monte carlo)",
     "bayesian": r"(?i:\bbayesian\b)",
 }
+# A second keyword set, written after the rules above were built and never used to tune them:
+# `--keywords heldout` scores the same verdicts against topics the rules were not read against.
+HELDOUT_YOUNG = {
+    "gui agents": r"(?i:\bGUI agents?\b)",
+    "computer-use agents": r"(?i:computer[- ]use agents?)|\bCUAs?\b",
+    "process reward models": r"(?i:process[- ](supervised )?reward models?)",
+    "long chain-of-thought": r"(?i:long (chain[- ]of[- ]thought|CoT))",
+    "overthinking": r"(?i:\boverthinking\b)",
+    "llm-as-a-judge": r"(?i:LLMs?[- ]as[- ]an?[- ]judges?)",
+    "tool-integrated reasoning": r"(?i:tool[- ]integrated reasoning)",
+    "flow matching": r"(?i:flow matching)",
+    "gaussian splatting": r"(?i:gaussian splatting)|\b3DGS\b",
+    "speculative decoding": r"(?i:speculative decoding)",
+    "mixture of experts": r"(?i:mixture[- ]of[- ]experts)|\bMoE\b",
+    "world models": r"(?i:\bworld models?\b)",
+    "thinking with images": r"(?i:thinking with images)",
+    "reward hacking": r"(?i:reward hacking)",
+    "self-evolving agents": r"(?i:self[- ]evolving agents?)",
+    "latent reasoning": r"(?i:latent (reasoning|chain[- ]of[- ]thought))",
+    "openai o1": r"(?i:openai[- ]o1)|\bo1\b",
+    "swe agents": r"(?i:SWE[- ]bench|software engineering agents?)",
+    "kolmogorov-arnold networks": r"(?i:kolmogorov[- ]arnold networks?)|\bKANs?\b",
+    "jailbreaks": r"(?i:jailbreak)",
+    "retrieval-augmented generation": r"(?i:retrieval[- ]augmented generation)|\bRAG\b",
+    "lora": r"\bLoRA\b|(?i:low[- ]rank adaptation)",
+    "vision-language models": r"(?i:vision[- ]language models?)|\bVLMs?\b",
+    "text-to-video": r"(?i:text[- ]to[- ]video)",
+}
+HELDOUT_OLD = {
+    "support vector machines": r"(?i:support vector machines?)|\bSVMs?\b",
+    "random forests": r"(?i:random forests?)",
+    "hidden markov models": r"(?i:hidden markov)",
+    "variational inference": r"(?i:variational inference)",
+    "q-learning": r"(?i:\bq[- ]learning)",
+    "k-means": r"(?i:k[- ]means)",
+    "principal component analysis": r"(?i:principal component analysis)|\bPCA\b",
+    "markov chains": r"(?i:markov chains?)",
+    "lstm": r"\bLSTMs?\b|(?i:long short[- ]term memory)",
+}
+KEYWORDS = {"dev": (YOUNG, OLD), "heldout": (HELDOUT_YOUNG, HELDOUT_OLD)}
 
 
 def matches(rows: list[dict], topics: dict[str, str]) -> dict[str, set[str]]:
@@ -217,6 +260,12 @@ def main() -> None:
         help="the ground truth's onset bar, a fraction of the topic's peak (to see how much the "
         "scores owe to the rule's shape)",
     )
+    ap.add_argument(
+        "--keywords",
+        choices=sorted(KEYWORDS),
+        default="dev",
+        help="which keyword topics score the verdicts: dev (the rules were read against them) or heldout",
+    )
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
     args = ap.parse_args()
@@ -225,7 +274,8 @@ def main() -> None:
         for r in iter_corpus()
         if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
     ]
-    young_hits, old_hits = matches(rows, YOUNG), matches(rows, OLD)
+    young, old = KEYWORDS[args.keywords]
+    young_hits, old_hits = matches(rows, young), matches(rows, old)
     onsets = ground_truth_onsets(rows, young_hits, args.truth_ratio)
     print("ground-truth onsets:", json.dumps(onsets))
     rows = [r for r in rows if in_sample(r["id"], args.sample, args.seed)]
