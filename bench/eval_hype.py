@@ -15,6 +15,10 @@ months) is a negative; papers matching a 6-12-month-old topic and nothing younge
 
 --keywords heldout scores the same verdicts against a second keyword list (24 young candidates,
 9 old topics) that no rule was read against; the dev list above is what the rules were built on.
+There the dev topics still mark papers as young or old; only papers of held-out young topics
+are positives. --steady-negatives takes negatives only from the steady old topics: a fashion of
+2024 ("vision-language models", "RAG") is old by 2025-07, but its papers in 2025 often carry a
+younger fashion no keyword names.
 
 --sample F --seed N gives the system a fixed random fraction of the papers (how the rules hold on a
 smaller corpus); --truth-ratio R moves the ground truth's onset bar from 25% of the peak (how much
@@ -119,7 +123,13 @@ HELDOUT_OLD = {
     "markov chains": r"(?i:markov chains?)",
     "lstm": r"\bLSTMs?\b|(?i:long short[- ]term memory)",
 }
-KEYWORDS = {"dev": (YOUNG, OLD), "heldout": (HELDOUT_YOUNG, HELDOUT_OLD)}
+# young topics, old topics, and the young ones whose papers are scored as positives. Held out,
+# the dev topics still mark papers as young (a GRPO paper on VLMs is no old-topic paper); only
+# the held-out ones are scored.
+KEYWORDS = {
+    "dev": (YOUNG, OLD, set(YOUNG)),
+    "heldout": ({**YOUNG, **HELDOUT_YOUNG}, {**OLD, **HELDOUT_OLD}, set(HELDOUT_YOUNG)),
+}
 
 
 def matches(rows: list[dict], topics: dict[str, str]) -> dict[str, set[str]]:
@@ -174,20 +184,26 @@ def months_between(onset: str, as_of: date) -> int:
     return (as_of.year * 12 + as_of.month) - (int(onset[:4]) * 12 + int(onset[5:7]))
 
 
-def labels_at(as_of: date, rows, young_hits, old_hits, onsets) -> dict[str, bool]:
+def labels_at(as_of: date, rows, young_hits, old_hits, onsets, scored, steady=False) -> dict[str, bool]:
+    """Positives: papers of a `scored` young topic; negatives: papers of old topics only.
+    Papers of an unscored young topic, or of a 6-12-month-old one, are left out; with `steady`
+    so are those of a young candidate over 12 months old (only the steady topics are negatives)."""
     lo = (as_of - timedelta(days=WINDOW_DAYS)).isoformat()
     window = {r["id"] for r in rows if lo < r["published"] <= as_of.isoformat()}
-    young, middle, old = set(), set(), set()
+    young, unscored, middle, old = set(), set(), set(), set()
     for name, ids in young_hits.items():
         onset = onsets[name]
         if onset is None or onset > as_of.isoformat()[:7]:
             continue
         age = months_between(onset, as_of)
-        (young if age < 6 else middle if age <= 12 else old).update(ids & window)
+        if age < 6:
+            (young if name in scored else unscored).update(ids & window)
+        else:
+            (middle if age <= 12 or steady else old).update(ids & window)
     for ids in old_hits.values():
         old.update(ids & window)
     labels = {i: True for i in young}
-    labels.update({i: False for i in old - young - middle})
+    labels.update({i: False for i in old - young - unscored - middle})
     return labels
 
 
@@ -266,6 +282,11 @@ def main() -> None:
         default="dev",
         help="which keyword topics score the verdicts: dev (the rules were read against them) or heldout",
     )
+    ap.add_argument(
+        "--steady-negatives",
+        action="store_true",
+        help="negatives only from the steady old topics, not from young candidates over 12 months old",
+    )
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
     args = ap.parse_args()
@@ -274,7 +295,7 @@ def main() -> None:
         for r in iter_corpus()
         if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
     ]
-    young, old = KEYWORDS[args.keywords]
+    young, old, scored = KEYWORDS[args.keywords]
     young_hits, old_hits = matches(rows, young), matches(rows, old)
     onsets = ground_truth_onsets(rows, young_hits, args.truth_ratio)
     print("ground-truth onsets:", json.dumps(onsets))
@@ -298,7 +319,7 @@ def main() -> None:
     results = []
     for d in args.as_of:
         as_of = date.fromisoformat(d)
-        labels = labels_at(as_of, rows, young_hits, old_hits, onsets)
+        labels = labels_at(as_of, rows, young_hits, old_hits, onsets, scored, args.steady_negatives)
         t0 = time.perf_counter()
         if args.cli:
             got, summary = cli_verdicts(args.db, args.config, d), {"topics": None}
@@ -334,7 +355,9 @@ def main() -> None:
             "flagged": tp + fp,
             "null_rate": round(nulls / len(labels), 3) if labels else None,
             "young_topics": sorted(
-                n for n, o in onsets.items() if o and o <= d[:7] and months_between(o, as_of) < 6
+                n
+                for n, o in onsets.items()
+                if n in scored and o and o <= d[:7] and months_between(o, as_of) < 6
             ),
             "wrong_by_kind": dict(Counter(f"{w[0]} {w[1]}" for w in wrong)),
             "topics": summary["topics"],

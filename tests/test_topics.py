@@ -225,6 +225,21 @@ def test_a_name_papers_gave_to_different_things_is_not_a_topic(settings):
     assert "sage" not in phrases, phrases
 
 
+def test_a_new_version_of_an_older_name_is_not_a_new_topic(settings):
+    """From 2024-07 papers report results with Qwen2; from 2025-01 with Qwen3, named in one title
+    in twelve: a new word, but a family's new release, so it does not vouch for itself as the
+    new name "QwQ" does."""
+    steady = [("A study of general methods for data", "Results on the data.")] * 500
+    older = [("A study of general methods for data", "Results with Qwen2 on the data.")] * 8
+    new = [("A study of general methods for data", "Results with Qwen3 on the data.")] * 11
+    new += [("Qwen3 technical report", "")]
+    new += [("A study of general methods for data", "Results with QwQ on the data.")] * 11
+    new += [("QwQ as a judge", "")]
+    phrases = {p for group in _phrase_topics(settings, steady, new, older) for p in group}
+    assert "qwq" in phrases
+    assert not [p for p in phrases if "qwen3" in p], phrases
+
+
 def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):
     """'agentic' rose in 2024-07 and is named in titles; from 2025-03 abstracts say "agentic
     framework", titles do not: an older fashion's word does not make a new topic of it."""

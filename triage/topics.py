@@ -55,6 +55,7 @@ LABEL_TERMS = 3
 _HYPHEN = re.compile(r"[-_/]")
 _TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+\b")
 # A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
+_VERSION = re.compile(r"^([a-z]{2,}?)\d+$")  # "qwen3": the name "qwen", version 3
 _PLURAL = re.compile(r"^([a-z][a-z0-9]+?)(?<!s)(?<!u)(?<!i)(?<!ia)s$")
 
 
@@ -472,7 +473,8 @@ def rising_phrases(
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
     # A word vouches for a group only if it rose with it: "agentic" (2024) does not make
     # "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
-    new_words = {str(names[i]): int(on[i]) for i in rising if " " not in names[i]}
+    renamed = _new_versions(x, names, rising, on, months, cfg)
+    new_words = {str(names[i]): int(on[i]) for i in rising if " " not in names[i] and i not in renamed}
     fresh = _new_pairings(x, names, rising, on, months, cfg)
     keep = [
         g
@@ -485,6 +487,25 @@ def rising_phrases(
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
     return terms, member[:, keep]
+
+
+def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
+    """Rising words that are a new version of an older name, "qwen3" where papers had written
+    "qwen" or "qwen2" (min_topic_papers of them before its ramp): a family's new release, not by
+    itself a new topic. x: papers x phrases (CSC), months: month index per paper."""
+    stems: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        m = _VERSION.match(str(name))
+        stems[m.group(1) if m else str(name)].append(i)
+    out = set()
+    for q in rising:
+        m = _VERSION.match(str(names[q]))
+        family = [i for i in stems.get(m.group(1), []) if i != q] if m else []
+        if family:
+            papers = np.unique(np.concatenate([x.indices[x.indptr[i] : x.indptr[i + 1]] for i in family]))
+            if (months[papers] < on[q] - cfg.ramp_months).sum() >= cfg.min_topic_papers:
+                out.add(int(q))
+    return out
 
 
 def _new_pairings(x, names, rising, on, months, cfg: HypeConfig) -> np.ndarray:
