@@ -426,7 +426,8 @@ def rising_phrases(
     papers x groups. A collocation is made of old words, or words of an older fashion, and
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
     topic either is named in titles ("deep research") or carries a word that itself rose from
-    zero within max_topic_age_months before it ("o1", "mcp"). Either way some title must name
+    zero within max_topic_age_months before it ("o1", "mcp"; not a new version of an older name,
+    "qwen3" after "qwen2": `_new_versions`). Either way some title must name
     it: what no title names is an attribute of papers, not what they are about ("aime25", a
     benchmark; "a3b", a model size), and versioned names are new words every year, so they
     would call an old fashion young again and again. A two-word phrase must also be a new
