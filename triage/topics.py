@@ -54,8 +54,8 @@ SMALL = "(small sources)"
 LABEL_TERMS = 3
 _HYPHEN = re.compile(r"[-_/]")
 _TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+\b")
-# A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
 _VERSION = re.compile(r"^([a-z]{2,}?)\d+$")  # "qwen3": the name "qwen", version 3
+# A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
 _PLURAL = re.compile(r"^([a-z][a-z0-9]+?)(?<!s)(?<!u)(?<!i)(?<!ia)s$")
 
 
