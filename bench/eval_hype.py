@@ -69,7 +69,7 @@ YOUNG = {
     "model context protocol": r"(?i:model context protocol)|\bMCP\b",
     "context engineering": r"(?i:context engineering)",
     "large reasoning models": r"(?i:\b(large )?reasoning models?\b)|\bLRMs?\b",
-    "rlvr": r"\bRLVR\b|(?i:verifiable rewards)",
+    "rlvr": r"\bRLVR\b|(?i:verifiable rewards?)",
     "deepseek-r1": r"(?i:deepseek[- ]r1)",
     "deep research": r"(?i:deep research)",
     "agentic rl": r"(?i:agentic (rl|reinforcement))",
