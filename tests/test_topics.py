@@ -11,11 +11,11 @@ from scipy import sparse
 from triage.embed import Embedder
 from triage.papers import Paper
 from triage.topics import (
-    Grid,
     _assign,
     _join_spellings,
     _totals,
     build_grid,
+    grid_of,
     history_months,
     month_index,
     month_name,
@@ -129,11 +129,12 @@ def _series(*months: list[int]) -> np.ndarray:
 
 
 def _onset(counts, totals, cfg) -> str | None:
-    grid = Grid(
+    grid = grid_of(
         month_index("2024-01"),
         month_index("2024-01") + totals.shape[1] - 1,
         ["a", "b"][: len(totals)],
         totals,
+        cfg,
     )
     found = int(onsets(counts, grid, cfg)[0])
     return month_name(found) if found >= 0 else None
@@ -146,6 +147,14 @@ def test_a_young_topics_own_build_up_does_not_make_it_old(settings):
     topic = [0] * 12 + [4, 2, 1] + [5, 7, 5]
     onset = _onset(_series(topic), totals, settings.hype)
     assert onset is not None and "2025-01" <= onset <= "2025-04"
+
+
+def test_one_paper_in_a_sources_partial_first_month_does_not_make_a_topic_old(settings):
+    # The source began mid-month: 60 papers, one of them on the topic (1.7%), then 300 a month
+    # with none for eight months, then the rise in 2024-10. The thin first month is no baseline.
+    totals = np.array([[60.0] + [300.0] * 17])
+    topic = [1] + [0] * 8 + [15, 20, 25, 25, 25, 25, 25, 25, 25]
+    assert _onset(_series(topic), totals, settings.hype) == "2024-10"
 
 
 def test_a_phrase_that_was_already_common_and_grew_is_not_new(settings):
@@ -310,7 +319,7 @@ def test_age_counts_from_when_a_topic_became_popular_not_its_first_trickle(setti
     # 1% of papers for three months after a year of nothing, then 5-8%: the age counts from 2025-04.
     totals = np.full((1, 19), 300.0)
     counts = _series([0] * 12 + [3, 3, 3] + [15, 20, 25, 25])
-    grid = Grid(month_index("2024-01"), month_index("2025-07"), ["a"], totals)
+    grid = grid_of(month_index("2024-01"), month_index("2025-07"), ["a"], totals, settings.hype)
     (v,) = verdicts(counts, grid, date(2025, 7, 15), settings.hype)
     assert v["onset"] == "2025-04" and v["hype"] is True
     assert "2025-01" in v["why"] and "since 2025-04" in v["why"]
@@ -321,7 +330,9 @@ def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(sett
     # at 0.5% until it takes off in 2025-04. Of all papers it was ~1.4%, then 10%: popular since 04.
     totals = np.array([[100.0] * 18, [1000.0] * 18])
     counts = _series([0] * 12 + [10] * 6, [0] * 12 + [5, 5, 5, 100, 100, 100])
-    grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
+    grid = grid_of(
+        month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals, settings.hype
+    )
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-04", v["why"]
     assert "Rose from about zero in 2025-01" in v["why"]
@@ -333,7 +344,9 @@ def test_the_why_says_which_source_was_too_thin_to_date_a_topic(settings):
     # list dates it alone, and the reader is told the listing could not.
     totals = np.array([[300.0] * 21, [750.0] * 21])
     counts = _series([0] * 12 + [9] * 9, [0] * 12 + [1, 0] * 4 + [1])
-    grid = Grid(month_index("2024-01"), month_index("2025-09"), ["trending", "listing"], totals)
+    grid = grid_of(
+        month_index("2024-01"), month_index("2025-09"), ["trending", "listing"], totals, settings.hype
+    )
     (v,) = verdicts(counts, grid, date(2025, 9, 15), settings.hype)
     assert v["onset"] == "2025-01" and v["hype"] is False
     assert "(trending: 2025-01; listing: 5 papers since, too few to date)" in v["why"]
@@ -345,7 +358,9 @@ def test_a_source_joining_later_does_not_make_the_months_before_it_look_popular(
     # (~2.5%) the list's 1% would look popular; against its own 8% it is the trickle before.
     totals = np.array([[100.0] * 18, [0.0] * 14 + [1000.0] * 4])
     counts = _series([0] * 12 + [1, 1] + [8] * 4, [0] * 14 + [20] * 4)
-    grid = Grid(month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals)
+    grid = grid_of(
+        month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals, settings.hype
+    )
     (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-03", v["why"]
 

@@ -66,6 +66,7 @@ class HypeConfig:
     embed_abstracts: bool = False
     cluster_size: int = 40
     min_month_papers: int = 30
+    partial_month_ratio: float = 0.33
     baseline_months: int = 6
     rise_ratio: float = 4.0
     min_share: float = 0.002

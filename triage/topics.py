@@ -135,6 +135,7 @@ class Grid:
     last: int
     sources: list[str]
     totals: np.ndarray  # (S, M) papers per source and month
+    valid: np.ndarray  # (S, M) months well filled enough to read a share from
     alias: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -165,12 +166,31 @@ def build_grid(rows: list[tuple[str, str, int]], as_of_month: int, cfg: HypeConf
     for (m, s), n in merged.items():
         if m >= first:
             totals[sources.index(s), m - first] += n
-    return Grid(first, as_of_month, sources, totals, alias)
+    return grid_of(first, as_of_month, sources, totals, cfg, alias)
+
+
+def grid_of(
+    first: int, last: int, sources: list[str], totals: np.ndarray, cfg: HypeConfig, alias=None
+) -> Grid:
+    """The grid, with its well-filled months: min_month_papers papers and at least
+    partial_month_ratio of the median of the source's well-filled neighbours (3 months either
+    side; neighbours, so a source that grows over the years keeps its early months). A source's
+    first month (it began mid-month) or a month it half missed gives shares from a few papers,
+    where one paper reads as a fashion's level: "o1" at 1.5% of HF's 67-paper first month, then
+    in none of the next 907 papers."""
+    full = totals >= cfg.min_month_papers
+    valid = full.copy()
+    for s, m in zip(*np.nonzero(full), strict=True):
+        near = [
+            totals[s, j] for j in range(max(0, m - 3), min(totals.shape[1], m + 4)) if j != m and full[s, j]
+        ]
+        valid[s, m] = not near or totals[s, m] >= cfg.partial_month_ratio * np.median(near)
+    return Grid(first, last, sources, totals, valid, alias or {})
 
 
 def history_months(grid: Grid, cfg: HypeConfig) -> int:
     """Months before the as-of month in which at least one source is well filled."""
-    valid = (grid.totals >= cfg.min_month_papers).any(axis=0)
+    valid = grid.valid.any(axis=0)
     return int(valid[:-1].sum())
 
 
@@ -179,7 +199,7 @@ def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     t, _, m = counts.shape
     peak = np.zeros((t, m + 1))
     for s in range(len(grid.sources)):
-        idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
+        idx = np.flatnonzero(grid.valid[s])
         if len(idx) < 3:
             continue
         share = counts[:, s, idx] / grid.totals[s, idx]
@@ -210,7 +230,7 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     prior = _prior_peak(counts, grid, cfg)
     every = counts.sum(axis=1)
     for s in range(len(grid.sources)):
-        idx = np.flatnonzero(grid.totals[s] >= cfg.min_month_papers)
+        idx = np.flatnonzero(grid.valid[s])
         if len(idx) <= cfg.baseline_months:
             continue
         share = counts[:, s, idx] / grid.totals[s, idx]
@@ -239,7 +259,7 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
 
 def _sizes(grid: Grid, cfg: HypeConfig) -> np.ndarray:
     """(S,) each source's usual size: mean papers per well-filled month."""
-    valid = grid.totals >= cfg.min_month_papers
+    valid = grid.valid
     return np.where(valid, grid.totals, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
 
 
@@ -250,7 +270,7 @@ def curves(
     own share, weighted by its usual size (`_sizes`). Own shares, so a source joining the mix cannot fake a
     rise; size weights, so a small curated list (trending papers, early on every fashion) does
     not count as much as a listing ten times its size."""
-    valid = grid.totals >= cfg.min_month_papers
+    valid = grid.valid
     w = np.where(valid, sizes[:, None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / np.where(valid, grid.totals, 1)[None]
@@ -281,7 +301,7 @@ def popular_since(
     rise and shows the topic popular from its first month (it cannot tell when it became so).
     With no source left, the sources are pooled. A topic that rose from zero to 0.2% of papers
     is present, not yet fashionable; one month's dip is counting noise."""
-    valid = grid.totals >= cfg.min_month_papers
+    valid = grid.valid
     start = rise - grid.first
     months, weights, read = [], [], []
     for s, size in enumerate(sizes):
@@ -322,7 +342,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     as_of_month = month_index(as_of.isoformat())
     recent = np.flatnonzero(valid)[-cfg.active_months :]
     # Weighted by the month's papers: the as-of month may hold one day of a big listing.
-    weight = np.where(grid.totals >= cfg.min_month_papers, grid.totals, 0).sum(axis=0)[recent]
+    weight = np.where(grid.valid, grid.totals, 0).sum(axis=0)[recent]
     out = []
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
