@@ -83,6 +83,21 @@ def test_daily_while_another_run_holds_the_lease_does_nothing(settings, store, r
     assert store.job_runs("daily") == []
 
 
+def test_a_run_longer_than_its_lease_keeps_it(settings, store):
+    """A first run can take hours: the holder's heartbeat renews the lease while it lives."""
+    other = Store(settings.storage.db)
+    try:
+        with lock.hold(store, "daily", 0.4) as mine:
+            assert mine
+            time.sleep(1.2)  # three leases long
+            with lock.hold(other, "daily", 0.4) as theirs:
+                assert not theirs
+        with lock.hold(other, "daily", 0.4) as theirs:
+            assert theirs
+    finally:
+        other.close()
+
+
 def test_expired_lease_is_taken_over(store):
     assert store.acquire_lock("daily", "crashed", now=100.0, expires_at=200.0)
     assert not store.acquire_lock("daily", "second", now=150.0, expires_at=250.0)

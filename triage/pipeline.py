@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from triage import digest, lock
 from triage.config import Settings
 
-LEASE = 3 * 3600  # seconds: longer than any real run; a crashed run frees the job after this
+LEASE = 600  # seconds; renewed while the run lives, so a crashed run frees the job within this
 logger = logging.getLogger("triage.daily")
 
 

@@ -769,6 +769,13 @@ class Store:
             )
             return cur.rowcount == 1
 
+    def renew_lock(self, name: str, holder: str, expires_at: float) -> bool:
+        """Move the holder's lease expiry; False when the lease is no longer theirs."""
+        cur = self.conn.execute(
+            "UPDATE job_lock SET expires_at = ? WHERE name = ? AND holder = ?", (expires_at, name, holder)
+        )
+        return cur.rowcount == 1
+
     def release_lock(self, name: str, holder: str) -> None:
         self.conn.execute("DELETE FROM job_lock WHERE name = ? AND holder = ?", (name, holder))
 
