@@ -157,6 +157,15 @@ def test_one_paper_in_a_sources_partial_first_month_does_not_make_a_topic_old(se
     assert _onset(_series(topic), totals, settings.hype) == "2024-10"
 
 
+def test_a_thin_month_is_left_out_unless_it_has_papers_enough(settings):
+    # The as-of month's first days: 40 papers of a 300-paper list are noise (one paper is 2.5%),
+    # 1,000 papers of a 10,000-paper listing are not (one paper is 0.1%, under min_share).
+    thin = grid_of(0, 12, ["list"], np.array([[300.0] * 12 + [40.0]]), settings.hype)
+    big = grid_of(0, 12, ["listing"], np.array([[10000.0] * 12 + [1000.0]]), settings.hype)
+    assert thin.valid[0].tolist() == [True] * 12 + [False]
+    assert big.valid[0].all()
+
+
 def test_a_phrase_that_was_already_common_and_grew_is_not_new(settings):
     # "long horizon": in 1.3% of papers for 18 months, then 6.7%: it grew, it did not appear.
     totals = np.full((1, 24), 300.0)

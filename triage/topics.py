@@ -172,15 +172,16 @@ def build_grid(rows: list[tuple[str, str, int]], as_of_month: int, cfg: HypeConf
 def grid_of(
     first: int, last: int, sources: list[str], totals: np.ndarray, cfg: HypeConfig, alias=None
 ) -> Grid:
-    """The grid, with its well-filled months: min_month_papers papers and at least
+    """The grid, with its well-filled months: min_month_papers papers, and either at least
     partial_month_ratio of the median of the source's well-filled neighbours (3 months either
-    side; neighbours, so a source that grows over the years keeps its early months). A source's
-    first month (it began mid-month) or a month it half missed gives shares from a few papers,
+    side; neighbours, so a source that grows over the years keeps its early months) or enough
+    papers that one paper is at most min_share of them. A thin month (the source began
+    mid-month or half missed it, the as-of month's first days) gives shares from a few papers,
     where one paper reads as a fashion's level: "o1" at 1.5% of HF's 67-paper first month, then
     in none of the next 907 papers."""
     full = totals >= cfg.min_month_papers
-    valid = full.copy()
-    for s, m in zip(*np.nonzero(full), strict=True):
+    valid = full & (totals * cfg.min_share >= 1)
+    for s, m in zip(*np.nonzero(full & ~valid), strict=True):
         near = [
             totals[s, j] for j in range(max(0, m - 3), min(totals.shape[1], m + 4)) if j != m and full[s, j]
         ]
