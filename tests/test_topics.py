@@ -258,6 +258,21 @@ def test_a_new_version_of_an_older_name_is_not_a_new_topic(settings):
     assert not [p for p in phrases if "qwen3" in p], phrases
 
 
+def test_an_ordinary_word_that_grew_does_not_vouch_for_itself(settings):
+    """ "reframe" was in one paper a month for a year, then in twelve, named in one title a month:
+    it rose, but it is no new word, so like a collocation it needs titles that name it. "QwQ" had
+    no paper before: a new name vouches for itself."""
+    steady = [("A study of general methods for data", "Results on the task of search.")] * 600
+    steady += [("A study of general methods for data", "We reframe the problem.")]
+    new = [("A study of general methods for data", "We reframe the task of search.")] * 11
+    new += [("Reframe search as planning", "")]
+    new += [("A study of general methods for data", "Results with QwQ on the data.")] * 11
+    new += [("QwQ as a judge", "")]
+    phrases = {p for group in _phrase_topics(settings, steady, new) for p in group}
+    assert "qwq" in phrases
+    assert "reframe" not in phrases, phrases
+
+
 def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):
     """'agentic' rose in 2024-07 and is named in titles; from 2025-03 abstracts say "agentic
     framework", titles do not: an older fashion's word does not make a new topic of it."""

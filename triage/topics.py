@@ -446,8 +446,9 @@ def rising_phrases(
     titles cohere (a rising filler word like "interestingly" spans unrelated papers), and
     papers x groups. A collocation is made of old words, or words of an older fashion, and
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
-    topic either is named in titles ("deep research") or carries a word that itself rose from
-    zero within max_topic_age_months before it ("o1", "mcp"; not a new version of an older name,
+    topic either is named in titles ("deep research") or carries a new word (under
+    min_topic_papers papers before its ramp: not "reframe", a paper a month for years) that rose
+    within max_topic_age_months before it ("o1", "mcp"; not a new version of an older name,
     "qwen3" after "qwen2": `_new_versions`). Either way some title must name
     it: what no title names is an attribute of papers, not what they are about ("aime25", a
     benchmark; "a3b", a model size), and versioned names are new words every year, so they
@@ -493,10 +494,18 @@ def rising_phrases(
         ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
     ).ravel()
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
-    # A word vouches for a group only if it rose with it: "agentic" (2024) does not make
-    # "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
+    # A word vouches for a group only if it is new and rose with it: "agentic" (2024) does not
+    # make "agentic framework" (2025-07) a new topic; "o1" does make "o1 like"; "reframe", in a
+    # paper a month for years before it grew, is no new word.
     renamed = _new_versions(x, names, rising, on, months, cfg)
-    new_words = {str(names[i]): int(on[i]) for i in rising if " " not in names[i] and i not in renamed}
+    new_words = {
+        str(names[i]): int(on[i])
+        for i in rising
+        if " " not in names[i]
+        and i not in renamed
+        and (months[x.indices[x.indptr[i] : x.indptr[i + 1]]] < on[i] - cfg.ramp_months).sum()
+        < cfg.min_topic_papers
+    }
     fresh = _new_pairings(x, names, rising, on, months, cfg)
     keep = [
         g
