@@ -87,12 +87,12 @@ def test_a_run_longer_than_its_lease_keeps_it(settings, store):
     """A first run can take hours: the holder's heartbeat renews the lease while it lives."""
     other = Store(settings.storage.db)
     try:
-        with lock.hold(store, "daily", 0.4) as mine:
+        with lock.hold(store, "daily", 1.0) as mine:
             assert mine
-            time.sleep(1.2)  # three leases long
-            with lock.hold(other, "daily", 0.4) as theirs:
+            time.sleep(3.0)  # three leases long
+            with lock.hold(other, "daily", 1.0) as theirs:
                 assert not theirs
-        with lock.hold(other, "daily", 0.4) as theirs:
+        with lock.hold(other, "daily", 1.0) as theirs:
             assert theirs
     finally:
         other.close()
