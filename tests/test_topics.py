@@ -414,6 +414,6 @@ def test_many_small_sources_are_pooled_not_lost(settings):
     ]
     rows += [("2025-06", "listing", 500)]
     grid = build_grid(rows, month_index("2025-06"), settings.hype)
-    assert history_months(grid, settings.hype) == 17
+    assert history_months(grid) == 17
     assert grid.cell("list 3", month_index("2024-05")) == grid.cell("list 9", month_index("2024-05"))
     assert grid.totals[:, 4].sum() == 200

@@ -29,17 +29,18 @@ def hold(store, name: str, seconds: float):
     holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
     now = time.time()
     taken = store.acquire_lock(name, holder, now, now + seconds)
+    if not taken:
+        yield False
+        return
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(store, name, holder, seconds, stop), daemon=True)
-    if taken:
-        beat.start()
+    beat.start()
     try:
-        yield taken
+        yield True
     finally:
-        if taken:
-            stop.set()
-            beat.join()
-            store.release_lock(name, holder)
+        stop.set()
+        beat.join()
+        store.release_lock(name, holder)
 
 
 def _heartbeat(store, name: str, holder: str, seconds: float, stop: threading.Event) -> None:

@@ -189,13 +189,13 @@ def grid_of(
     return Grid(first, last, sources, totals, valid, alias or {})
 
 
-def history_months(grid: Grid, cfg: HypeConfig) -> int:
+def history_months(grid: Grid) -> int:
     """Months before the as-of month in which at least one source is well filled."""
     valid = grid.valid.any(axis=0)
     return int(valid[:-1].sum())
 
 
-def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
+def _prior_peak(counts: np.ndarray, grid: Grid) -> np.ndarray:
     """(T, M): the highest 3-month mean share any source showed before each month."""
     t, _, m = counts.shape
     peak = np.zeros((t, m + 1))
@@ -228,7 +228,7 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     t = counts.shape[0]
     never = np.iinfo(np.int64).max
     out = np.full(t, never, dtype=np.int64)
-    prior = _prior_peak(counts, grid, cfg)
+    prior = _prior_peak(counts, grid)
     every = counts.sum(axis=1)
     for s in range(len(grid.sources)):
         idx = np.flatnonzero(grid.valid[s])
@@ -258,15 +258,13 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     return out
 
 
-def _sizes(grid: Grid, cfg: HypeConfig) -> np.ndarray:
+def _sizes(grid: Grid) -> np.ndarray:
     """(S,) each source's usual size: mean papers per well-filled month."""
     valid = grid.valid
     return np.where(valid, grid.totals, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
 
 
-def curves(
-    counts: np.ndarray, grid: Grid, sizes: np.ndarray, cfg: HypeConfig
-) -> tuple[np.ndarray, np.ndarray]:
+def curves(counts: np.ndarray, grid: Grid, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Monthly share per topic over the well-filled sources (NaN where none is): each source's
     own share, weighted by its usual size (`_sizes`). Own shares, so a source joining the mix cannot fake a
     rise; size weights, so a small curated list (trending papers, early on every fashion) does
@@ -336,10 +334,10 @@ def popular_since(
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
     on = onsets(counts, grid, cfg)
-    sizes = _sizes(grid, cfg)
-    share, valid = curves(counts, grid, sizes, cfg)
+    sizes = _sizes(grid)
+    share, valid = curves(counts, grid, sizes)
     months = [grid.first + i for i in np.flatnonzero(valid)]
-    hist = history_months(grid, cfg)
+    hist = history_months(grid)
     as_of_month = month_index(as_of.isoformat())
     recent = np.flatnonzero(valid)[-cfg.active_months :]
     # Weighted by the month's papers: the as-of month may hold one day of a big listing.
