@@ -259,9 +259,9 @@ def test_a_new_version_of_an_older_name_is_not_a_new_topic(settings):
 
 
 def test_an_ordinary_word_that_grew_does_not_vouch_for_itself(settings):
-    """ "reframe" was in one paper a month for a year, then in twelve, named in one title a month:
-    it rose, but it is no new word, so like a collocation it needs titles that name it. "QwQ" had
-    no paper before: a new name vouches for itself."""
+    """An ordinary word, "reframe", in one paper a month for a year, then in twelve, named in one
+    title a month: it rose, but it is no new word, so like a collocation it needs titles that name
+    it. "QwQ" had no paper before: a new name vouches for itself."""
     steady = [("A study of general methods for data", "Results on the task of search.")] * 600
     steady += [("A study of general methods for data", "We reframe the problem.")]
     new = [("A study of general methods for data", "We reframe the task of search.")] * 11
