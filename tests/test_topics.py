@@ -12,6 +12,7 @@ from triage.embed import Embedder
 from triage.papers import Paper
 from triage.topics import (
     _assign,
+    _context_pairs,
     _join_spellings,
     _totals,
     build_grid,
@@ -271,6 +272,17 @@ def test_an_ordinary_word_that_grew_does_not_vouch_for_itself(settings):
     phrases = {p for group in _phrase_topics(settings, steady, new) for p in group}
     assert "qwq" in phrases
     assert "reframe" not in phrases, phrases
+
+
+def test_a_one_word_topic_is_labelled_with_the_pairing_its_papers_write():
+    """The word "shaping" alone does not say what the papers are about; "reward shaping", written
+    by half of them, does. A topic already named by a two-word phrase keeps its label."""
+    texts = ["Reward shaping for agents", "Reward shaping in games", "Shaping the policy", "Shaping works"]
+    vec = phrase_vectorizer()
+    x = vec.fit_transform(texts).tocsc()
+    member = sparse.csc_matrix(np.ones((4, 2), dtype=np.int32))
+    pairs = _context_pairs(x, vec.get_feature_names_out(), member, [["shaping"], ["reward shaping"]])
+    assert pairs == ["reward shaping", None]
 
 
 def test_a_phrase_of_an_older_fashion_word_is_a_collocation(settings):

@@ -515,7 +515,29 @@ def rising_phrases(
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
     ]
     terms = [_dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
-    return terms, member[:, keep]
+    context = _context_pairs(x, names, member[:, keep], terms)
+    return [[c] + t if c else t for c, t in zip(context, terms, strict=True)], member[:, keep]
+
+
+def _context_pairs(x, names, member, terms) -> list[str | None]:
+    """Per topic named by single words only: the two-word phrase with its first word that at
+    least a quarter of its papers write ("reward shaping" for "shaping", "peer review" for
+    "peer"), or None. It leads the label so a reader sees what the word is about; it matches no
+    paper the word does not. x: papers x phrases (CSC), member: papers x topics (CSC)."""
+    pairs: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        for w in str(name).split() if " " in name else ():
+            pairs[w].append(i)
+    out: list[str | None] = []
+    for k, t in enumerate(terms):
+        cols = pairs.get(t[0], []) if t and all(" " not in w for w in t) else []
+        docs = member.indices[member.indptr[k] : member.indptr[k + 1]]
+        if not cols or not len(docs):
+            out.append(None)
+            continue
+        hits = np.asarray(x[docs][:, cols].sum(axis=0)).ravel()
+        out.append(str(names[cols[int(hits.argmax())]]) if 4 * hits.max() >= len(docs) else None)
+    return out
 
 
 def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
