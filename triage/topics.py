@@ -535,7 +535,7 @@ def _context_pairs(x, names, member, terms) -> list[str | None]:
         if not cols or not len(docs):
             out.append(None)
             continue
-        hits = np.asarray(x[docs][:, cols].sum(axis=0)).ravel()
+        hits = np.asarray(x[:, cols][docs].sum(axis=0)).ravel()
         out.append(str(names[cols[int(hits.argmax())]]) if 4 * hits.max() >= len(docs) else None)
     return out
 
