@@ -501,8 +501,7 @@ def rising_phrases(
         for i in rising
         if " " not in names[i]
         and i not in renamed
-        and (months[x.indices[x.indptr[i] : x.indptr[i + 1]]] < on[i] - cfg.ramp_months).sum()
-        < cfg.min_topic_papers
+        and (_months_of(x, [i], months) < on[i] - cfg.ramp_months).sum() < cfg.min_topic_papers
     }
     fresh = _new_pairings(x, names, rising, on, months, cfg)
     keep = [
@@ -540,6 +539,14 @@ def _context_pairs(x, names, member, terms) -> list[str | None]:
     return out
 
 
+def _months_of(x, cols, months: np.ndarray) -> np.ndarray:
+    """Publication months of the papers holding any of the phrases `cols`; x: papers x phrases
+    (CSC), months: month index per paper. One phrase's papers are unique already: no sort, as
+    `_facets` asks this of common words thousands of times."""
+    held = [x.indices[x.indptr[i] : x.indptr[i + 1]] for i in cols]
+    return months[held[0] if len(held) == 1 else np.unique(np.concatenate(held))]
+
+
 def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
     """Rising words that are a new version of an older name, "qwen3" where papers had written
     "qwen" or "qwen2" (min_topic_papers of them before its ramp): a family's new release, not by
@@ -552,10 +559,8 @@ def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
     for q in rising:
         m = _VERSION.match(str(names[q]))
         family = [i for i in stems.get(m.group(1), []) if i != q] if m else []
-        if family:
-            papers = np.unique(np.concatenate([x.indices[x.indptr[i] : x.indptr[i + 1]] for i in family]))
-            if (months[papers] < on[q] - cfg.ramp_months).sum() >= cfg.min_topic_papers:
-                out.add(int(q))
+        if family and (_months_of(x, family, months) < on[q] - cfg.ramp_months).sum() >= cfg.min_topic_papers:
+            out.add(int(q))
     return out
 
 
@@ -570,7 +575,7 @@ def _new_pairings(x, names, rising, on, months, cfg: HypeConfig) -> np.ndarray:
     vocab = {str(n): i for i, n in enumerate(names)}
 
     def split(q: int, r: int) -> tuple[int, int]:
-        m = months[x.indices[x.indptr[q] : x.indptr[q + 1]]]
+        m = _months_of(x, [q], months)
         return int((m < r - cfg.ramp_months).sum()), int((m >= r).sum())
 
     out = np.ones(len(rising), dtype=bool)
@@ -607,7 +612,7 @@ def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[boo
         out.append(
             any(
                 not words[g].intersection(str(names[q]).split())
-                and (months[x.indices[x.indptr[q] : x.indptr[q + 1]]] < cutoff).sum() >= cfg.min_topic_papers
+                and (_months_of(x, [q], months) < cutoff).sum() >= cfg.min_topic_papers
                 for q in cand
             )
         )
