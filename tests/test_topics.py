@@ -375,6 +375,32 @@ def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(sett
     assert "(trending: 2025-01; listing: 2025-04)" in v["why"]
 
 
+def test_disagreeing_sources_date_a_topic_by_the_bigger_one_not_a_month_between(settings):
+    # A 300-paper trending list shows the topic popular from 2025-03, the 750-paper listing from
+    # 2025-05. Most papers say 05; their size-weighted mean (4.4) would say 04, which neither read.
+    totals = np.array([[300.0] * 20, [750.0] * 20])
+    counts = _series([0] * 12 + [3, 3] + [20] * 6, [0] * 12 + [2] * 4 + [40] * 4)
+    grid = grid_of(
+        month_index("2024-01"), month_index("2025-08"), ["trending", "listing"], totals, settings.hype
+    )
+    (v,) = verdicts(counts, grid, date(2025, 8, 15), settings.hype)
+    assert "(trending: 2025-03; listing: 2025-05)" in v["why"]
+    assert v["onset"] == "2025-05", v["why"]
+
+
+def test_a_source_begun_long_after_the_rise_does_not_date_an_old_topic(settings):
+    # An archive saw the topic rise in 2023-09 (5% since). A 5x larger listing begins in 2025-03
+    # with it at 0.5%, then 3%: the listing's own "popular from 2025-04" only says when it began.
+    totals = np.array([[200.0] * 32, [0.0] * 26 + [1000.0] * 6])
+    counts = _series([0] * 8 + [10] * 24, [0] * 26 + [5] + [30] * 5)
+    grid = grid_of(
+        month_index("2023-01"), month_index("2025-08"), ["archive", "listing"], totals, settings.hype
+    )
+    (v,) = verdicts(counts, grid, date(2025, 8, 15), settings.hype)
+    assert v["onset"] == "2023-09" and v["hype"] is False, v["why"]
+    assert "listing: began after the rise, with the topic already there" in v["why"]
+
+
 def test_the_why_says_which_source_was_too_thin_to_date_a_topic(settings):
     # 3% of a 300-paper trending list since 2025-01, 5 papers in a 750-paper listing since: the
     # list dates it alone, and the reader is told the listing could not.

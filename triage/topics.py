@@ -22,7 +22,7 @@ share of it and the following months up to `sustain_months`, is at least `rise_r
 baseline that was about zero (see `onsets`); a source needs `baseline_months` of its own history
 before it can show an onset. The topic rose at the earliest such month over sources; its onset,
 from which its age counts, is when it became popular (`popular_since`: a share of its peak so far,
-each source read against itself, the months averaged by source size).
+each source read against itself, the sources' median month weighted by their size).
 hype = age (as-of month - onset month) < max_topic_age_months and active now; null when there is
 less than min_history_months of history before as-of.
 
@@ -295,9 +295,13 @@ def popular_since(
     Each source is read against itself (`_first_popular` on its own shares since the rise): a
     trending list carries a fashion at several times a listing's share, so one source's months
     must not be measured against another's peak, least of all across the month a source joined.
-    The sources' months are averaged, weighted by size. Left out: a source with fewer than
-    min_topic_papers papers of the topic since the rise (noise), and one that began after the
-    rise and shows the topic popular from its first month (it cannot tell when it became so).
+    The month is the sources' weighted median, by size: the month read by the sources holding most
+    of the papers. A mean of disagreeing months is a month no source read (a trending list's 03
+    and a listing's 05 averaged to 04), and moves with one outlying source. Left out: a source
+    with fewer than min_topic_papers papers of the topic since the rise (noise), and one that
+    began after the rise with the topic already there (min_share of its first month): it cannot
+    tell when the topic became popular, only that it was present when it began; its own first
+    months would date chain-of-thought (2022) by a listing begun in 2025.
     With no source left, the sources are pooled. A topic that rose from zero to 0.2% of papers
     is present, not yet fashionable; one month's dip is counting noise."""
     valid = grid.valid
@@ -313,12 +317,12 @@ def popular_since(
             read.append(f"{grid.sources[s]}: {n} paper{'' if n == 1 else 's'} since, too few to date")
             continue
         i = _first_popular(counts[s, after] / grid.totals[s, after], cfg)
-        if i > 0 or idx[0] < start:
+        if idx[0] < start or (i > 0 and counts[s, idx[0]] < cfg.min_share * grid.totals[s, idx[0]]):
             months.append(after[i])
             weights.append(size)
             read.append(f"{grid.sources[s]}: {month_name(grid.first + after[i])}")
         else:
-            read.append(f"{grid.sources[s]}: popular from its first month, began after the rise")
+            read.append(f"{grid.sources[s]}: began after the rise, with the topic already there")
     if not months:
         after = np.flatnonzero(valid.any(axis=0))
         after = after[after >= start]
@@ -328,7 +332,10 @@ def popular_since(
         months = [after[_first_popular(n / np.where(valid, grid.totals, 0).sum(axis=0)[after], cfg)]]
         weights = [1.0]
         read.append("sources pooled")
-    return grid.first + int(round(np.average(months, weights=weights))), read if len(read) > 1 else []
+    order = np.argsort(months, kind="stable")
+    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
+    mid = int(np.asarray(months)[order][np.searchsorted(cum, cum[-1] / 2)])
+    return grid.first + mid, read if len(read) > 1 else []
 
 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
