@@ -378,7 +378,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
         else:
             v["hype"] = bool(age < cfg.max_topic_age_months and active)
             state = "active now" if active else "fading now"
-            by_source = f" ({'; '.join(read)})" if read else ""
+            by_source = f", the month of most papers ({'; '.join(read)})" if read else ""
             v["why"] = (
                 f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
                 f"peak share) since {month_name(onset)}{by_source}: {age} months old at {as_of}, {state}."
