@@ -14,6 +14,7 @@ from triage.topics import (
     _assign,
     _context_pairs,
     _join_spellings,
+    _topic_rows,
     _totals,
     build_grid,
     grid_of,
@@ -62,6 +63,23 @@ def test_young_topic_is_hype_with_evidence(loaded, grpo_slice):
     # The slice over-samples GRPO papers, so generic RL words rise with them and catch a few
     # older RL papers; most old papers must still be judged not young.
     assert verdicts.count(False) / len(verdicts) >= 0.8
+
+
+def test_a_risen_topics_earliest_papers_are_those_of_its_rise_not_the_trickle_before(settings):
+    # One paper named the idea in 2024-01, a year before it rose from about zero (2025-01,
+    # built up from 2024-10): the radar's "earliest papers" are the ones it rose with.
+    totals = np.full((1, 18), 300.0)
+    grid = grid_of(month_index("2024-01"), month_index("2025-06"), ["a"], totals, settings.hype)
+    dates = ["2024-01-15"] + [f"2025-0{m}-{d:02d}" for m in range(1, 6) for d in range(1, 11)]
+    papers = [
+        Paper(id=f"p{i}", title="t", abstract="a", published=d, source="a") for i, d in enumerate(dates)
+    ]
+    member = sparse.csr_matrix(np.ones((len(papers), 1)))
+    rows, _ = _topic_rows(
+        papers, member, [["idea"]], ["phrase"], [None], grid, date(2025, 6, 15), settings.hype
+    )
+    assert "Rose from about zero in 2025-01" in rows[0]["why"]
+    assert rows[0]["earliest"] == ["p1", "p2", "p3", "p4", "p5"]
 
 
 def test_short_history_is_unknown_not_a_guess(loaded, grpo_slice):

@@ -189,6 +189,7 @@ def test_fundamentals_and_topics_pages(client):
     topics = client.get("/topics").get_data(as_text=True)
     assert topics.index("reasoning models") < topics.index("object detection")  # youngest first
     assert "<svg" in topics and 'class="onset"' in topics and "Rethinking Easy-to-Hard" in topics
+    assert "First papers of its rise:" in topics  # a risen topic's, not the trickle before it
 
 
 def test_the_radar_draws_the_recent_years_not_the_whole_history():

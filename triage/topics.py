@@ -339,7 +339,8 @@ def popular_since(
 
 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
-    """Onset, age, activity, hype and the why, per topic row of counts (T, S, M)."""
+    """Onset, age, activity, hype and the why, per topic row of counts (T, S, M); "rose" is the
+    month it rose from about zero (None if it never did), for its first papers."""
     on = onsets(counts, grid, cfg)
     sizes = _sizes(grid)
     share, valid = curves(counts, grid, sizes)
@@ -358,9 +359,9 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
         active = now > 0 and now >= cfg.active_ratio * level
-        v = {"curve": curve, "active": active, "onset": None, "age_days": None}
+        v = {"curve": curve, "active": active, "onset": None, "age_days": None, "rose": None}
         if onset >= 0:
-            v["onset"] = month_name(onset)
+            v["onset"], v["rose"] = month_name(onset), month_name(rise)
             v["age_days"] = (as_of - date(onset // 12, onset % 12 + 1, 1)).days
         age = as_of_month - onset
         if hist < cfg.min_history_months:
@@ -688,12 +689,15 @@ def _topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
     for k, v in enumerate(vs):
         docs = member.indices[member.indptr[k] : member.indptr[k + 1]]
         docs = sorted(docs, key=lambda i: papers[i].published)
+        # A risen topic's first papers are those of its build-up on, not the trickle before it.
+        start = month_name(month_index(v["rose"]) - cfg.ramp_months) if v["rose"] else ""
+        first = [i for i in docs if papers[i].published >= start] or docs
         rows.append(
             {
                 "id": k + 1,
                 "label": " / ".join(terms[k][:LABEL_TERMS]) or "(no distinctive terms)",
                 "terms": terms[k],
-                "earliest": [papers[i].id for i in docs[:EARLIEST]],
+                "earliest": [papers[i].id for i in first[:EARLIEST]],
                 "size": len(docs),
                 "as_of": as_of.isoformat(),
                 "built_as_of": as_of.isoformat(),
