@@ -287,10 +287,10 @@ def _first_popular(share: np.ndarray, cfg: HypeConfig) -> int:
 
 def popular_since(
     counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, cfg: HypeConfig
-) -> tuple[int, list[str]]:
-    """The month a risen topic became popular, from which its age counts, and per source how it
-    was read (the evidence a reader needs when sources disagree); counts is (S, M), sizes (S,)
-    the sources' usual sizes (`_sizes`).
+) -> tuple[int, str]:
+    """The month a risen topic became popular, from which its age counts, and a note saying how
+    each source read it (the evidence a reader needs when sources disagree; "" with one source);
+    counts is (S, M), sizes (S,) the sources' usual sizes (`_sizes`).
 
     Each source is read against itself (`_first_popular` on its own shares since the rise): a
     trending list carries a fashion at several times a listing's share, so one source's months
@@ -327,7 +327,7 @@ def popular_since(
         after = np.flatnonzero(valid.any(axis=0))
         after = after[after >= start]
         if not len(after):
-            return rise, []
+            return rise, ""
         n = np.where(valid, counts, 0).sum(axis=0)[after]
         months = [after[_first_popular(n / np.where(valid, grid.totals, 0).sum(axis=0)[after], cfg)]]
         weights = [1.0]
@@ -335,7 +335,8 @@ def popular_since(
     order = np.argsort(months, kind="stable")
     cum = np.cumsum(np.asarray(weights, dtype=float)[order])
     mid = int(np.asarray(months)[order][np.searchsorted(cum, cum[-1] / 2)])
-    return grid.first + mid, read if len(read) > 1 else []
+    sources = f" ({'; '.join(read)})" if len(read) > 1 else ""
+    return grid.first + mid, f", the month of most papers{sources}" if len(months) > 1 else sources
 
 
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> list[dict]:
@@ -354,7 +355,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
     for k in range(counts.shape[0]):
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         rise = int(on[k])
-        onset, read = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else (-1, [])
+        onset, by_source = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else (-1, "")
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
@@ -379,7 +380,6 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig) -> li
         else:
             v["hype"] = bool(age < cfg.max_topic_age_months and active)
             state = "active now" if active else "fading now"
-            by_source = f", the month of most papers ({'; '.join(read)})" if read else ""
             v["why"] = (
                 f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
                 f"peak share) since {month_name(onset)}{by_source}: {age} months old at {as_of}, {state}."
