@@ -691,7 +691,7 @@ def _topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
         docs = sorted(docs, key=lambda i: papers[i].published)
         # A risen topic's first papers are those of its build-up on, not the trickle before it.
         start = month_name(month_index(v["rose"]) - cfg.ramp_months) if v["rose"] else ""
-        first = [i for i in docs if papers[i].published >= start] or docs
+        first = [i for i in docs if papers[i].published >= start]
         rows.append(
             {
                 "id": k + 1,
