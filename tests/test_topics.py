@@ -292,6 +292,32 @@ def test_an_ordinary_word_that_grew_does_not_vouch_for_itself(settings):
     assert "reframe" not in phrases, phrases
 
 
+def test_a_word_a_short_history_had_not_yet_seen_is_not_thereby_new(settings):
+    """A new user's history: 100 papers a month, three months of them before the ramp. From
+    2024-07 an ordinary word, "proactively", is in 3 papers a month, and the name "QwQ" in 12;
+    each is named in one title only. Neither was written before, but 300 papers could well miss
+    a word at "proactively"'s rate, and could not miss one at QwQ's: only the name vouches for
+    itself."""
+    steady = [("A study of general methods for data", "Results on the task of search.")] * 100
+    new = [("A study of general methods for data", "Agents proactively ask for help.")] * 3
+    new += [("A study of general methods for data", "Results with QwQ on the data.")] * 12
+    rows = []
+    for m in range(18):
+        month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
+        rows += [(month, t, a) for t, a in steady + (new if m >= 6 else [])]
+    rows += [("2025-06", "Proactively asking agents", ""), ("2025-06", "QwQ as a judge", "")]
+    papers = [
+        Paper(id=f"p{i}", title=t, abstract=a, published=f"{month}-15", source="s")
+        for i, (month, t, a) in enumerate(rows)
+    ]
+    cfg = settings.hype
+    grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
+    terms, _ = rising_phrases(papers, np.ones((len(papers), 4), dtype=np.float32) / 2, grid, cfg)
+    phrases = {p for group in terms for p in group}
+    assert "qwq" in phrases
+    assert not [p for p in phrases if "proactively" in p], phrases
+
+
 def test_a_one_word_topic_is_labelled_with_the_pairing_its_papers_write():
     """The word "shaping" alone does not say what the papers are about; "reward shaping", written
     by half of them, does. A topic already named by a two-word phrase keeps its label."""

@@ -78,6 +78,7 @@ class HypeConfig:
     phrase_overlap: float = 0.5
     min_coherence: float = 0.2
     min_title_share: float = 0.1
+    new_word_chance: float = 0.05
     facet_share: float = 0.67
     facet_lift: float = 50.0
     active_months: int = 2

@@ -41,6 +41,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
+from scipy.stats import poisson
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
@@ -501,15 +502,12 @@ def rising_phrases(
     ).ravel()
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
     # A word vouches for a group only if it is new and rose with it: "agentic" (2024) does not
-    # make "agentic framework" (2025-07) a new topic; "o1" does make "o1 like"; "reframe", in a
-    # paper a month for years before it grew, is no new word.
+    # make "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
     renamed = _new_versions(x, names, rising, on, months, cfg)
     new_words = {
         str(names[i]): int(on[i])
         for i in rising
-        if " " not in names[i]
-        and i not in renamed
-        and (_months_of(x, [i], months) < on[i] - cfg.ramp_months).sum() < cfg.min_topic_papers
+        if " " not in names[i] and i not in renamed and _is_new_word(x, i, int(on[i]), months, cfg)
     }
     fresh = _new_pairings(x, names, rising, on, months, cfg)
     keep = [
@@ -553,6 +551,22 @@ def _months_of(x, cols, months: np.ndarray) -> np.ndarray:
     `_facets` asks this of common words thousands of times."""
     held = [x.indices[x.indptr[i] : x.indptr[i + 1]] for i in cols]
     return months[held[0] if len(held) == 1 else np.unique(np.concatenate(held))]
+
+
+def _is_new_word(x, q: int, rise: int, months: np.ndarray, cfg: HypeConfig) -> bool:
+    """Is word q new, not an ordinary word the history had not yet shown? New when fewer than
+    min_topic_papers papers used it before its ramp ("reframe", a paper a month for years, is
+    not) and the history there was big enough to have shown an ordinary word: at 1/rise_ratio of
+    its rate since, at most new_word_chance likely to appear that seldom (Poisson). On a new
+    user's 17 months of trending papers, "proactively" (1 paper of 2,145 before, 15 of 3,050
+    since) could just be unseen; "grpo" (0 of 1,147 before, 146 of 4,048 since) cannot."""
+    m = _months_of(x, [q], months)
+    ramp = rise - cfg.ramp_months
+    before, since = int((m < ramp).sum()), int((m >= ramp).sum())
+    if before >= cfg.min_topic_papers:
+        return False
+    history, recent = int((months < ramp).sum()), int((months >= ramp).sum())
+    return bool(poisson.cdf(before, history * since / recent / cfg.rise_ratio) <= cfg.new_word_chance)
 
 
 def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
