@@ -201,14 +201,15 @@ def test_papers_in_every_source_count_as_evidence_of_a_rise(settings):
     assert _onset(_series(old), totals[:1], settings.hype) is None
 
 
-def _phrase_topics(settings, steady, new, older=(), new_from=12) -> list[list[str]]:
+def _phrase_topics(settings, steady, new, older=(), new_from=12, last=()) -> list[list[str]]:
     """Phrase topics over 2024-01..2025-06 of one source: `steady` (title, abstract) rows every
-    month, `older` ones from 2024-07 on, `new` ones from month `new_from` (12: 2025-01);
-    identical vectors, so every group coheres."""
+    month, `older` ones from 2024-07 on, `new` ones from month `new_from` (12: 2025-01), `last`
+    ones in 2025-06 only; identical vectors, so every group coheres."""
     papers = []
     for m in range(18):
         month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
         rows = steady + (list(older) if m >= 6 else []) + (new if m >= new_from else [])
+        rows += list(last) if m == 17 else []
         papers += [
             Paper(id=f"{m}.{i}", title=t, abstract=a, published=f"{month}-15", source="s")
             for i, (t, a) in enumerate(rows)
@@ -301,19 +302,8 @@ def test_a_word_a_short_history_had_not_yet_seen_is_not_thereby_new(settings):
     steady = [("A study of general methods for data", "Results on the task of search.")] * 100
     new = [("A study of general methods for data", "Agents proactively ask for help.")] * 3
     new += [("A study of general methods for data", "Results with QwQ on the data.")] * 12
-    rows = []
-    for m in range(18):
-        month = f"{2024 + m // 12}-{m % 12 + 1:02d}"
-        rows += [(month, t, a) for t, a in steady + (new if m >= 6 else [])]
-    rows += [("2025-06", "Proactively asking agents", ""), ("2025-06", "QwQ as a judge", "")]
-    papers = [
-        Paper(id=f"p{i}", title=t, abstract=a, published=f"{month}-15", source="s")
-        for i, (month, t, a) in enumerate(rows)
-    ]
-    cfg = settings.hype
-    grid = build_grid(_totals(papers), month_index("2025-06"), cfg)
-    terms, _ = rising_phrases(papers, np.ones((len(papers), 4), dtype=np.float32) / 2, grid, cfg)
-    phrases = {p for group in terms for p in group}
+    last = [("Proactively asking agents", ""), ("QwQ as a judge", "")]
+    phrases = {p for group in _phrase_topics(settings, steady, new, new_from=6, last=last) for p in group}
     assert "qwq" in phrases
     assert not [p for p in phrases if "proactively" in p], phrases
 
