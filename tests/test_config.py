@@ -50,6 +50,23 @@ def test_delay_below_three_seconds_refused(tmp_path):
         config.load(p)
 
 
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("min_share = -0.01", r"\[hype\] min_share must be between 0 and 1, got -0.01"),
+        ("new_word_chance = 5", r"\[hype\] new_word_chance must be between 0 and 1"),
+        ("sustain_months = 0", r"\[hype\] sustain_months must be >= 1, got 0"),
+        ("min_coherence = 2", r"\[hype\] min_coherence must be a cosine"),
+    ],
+)
+def test_a_hype_value_out_of_range_is_refused_naming_the_key(tmp_path, line, message):
+    """A share of -1% or a zero-month window would not fail: the rules would quietly run on it."""
+    p = tmp_path / "c.toml"
+    p.write_text(f"[hype]\n{line}\n")
+    with pytest.raises(UserError, match=rf"c\.toml: {message}"):
+        config.load(p)
+
+
 def test_db_override_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("TRIAGE_DB", str(tmp_path / "env.db"))
     assert config.load(None).storage.db == str(tmp_path / "env.db")

@@ -85,6 +85,38 @@ class HypeConfig:
     active_ratio: float = 0.3
     rebuild_days: int = 30
 
+    # Keys that are fractions (of a peak, a month, a topic's papers, a chance) and the least
+    # sensible value of the others: a negative share or a zero-month window is a typo, and the
+    # rules would run on it silently.
+    FRACTIONS = (
+        "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
+        "new_word_chance facet_share active_ratio"
+    ).split()
+    AT_LEAST = {
+        "max_topic_age_months": 1,
+        "min_history_months": 1,
+        "cluster_size": 1,
+        "min_month_papers": 1,
+        "baseline_months": 1,
+        "rise_ratio": 1,
+        "sustain_months": 1,
+        "ramp_months": 0,
+        "min_topic_papers": 1,
+        "facet_lift": 1,
+        "active_months": 1,
+        "rebuild_days": 0,
+    }
+
+    def validate(self, where: str) -> None:
+        for key in self.FRACTIONS:
+            if not 0 <= getattr(self, key) <= 1:
+                raise UserError(f"{where}: [hype] {key} must be between 0 and 1, got {getattr(self, key)}.")
+        for key, least in self.AT_LEAST.items():
+            if getattr(self, key) < least:
+                raise UserError(f"{where}: [hype] {key} must be >= {least}, got {getattr(self, key)}.")
+        if not -1 <= self.min_coherence <= 1:
+            raise UserError(f"{where}: [hype] min_coherence must be a cosine between -1 and 1.")
+
 
 @dataclass
 class GateConfig:
