@@ -51,19 +51,22 @@ def test_delay_below_three_seconds_refused(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "line, message",
+    "section, line, message",
     [
-        ("min_share = -0.01", r"\[hype\] min_share must be between 0 and 1, got -0.01"),
-        ("new_word_chance = 5", r"\[hype\] new_word_chance must be between 0 and 1"),
-        ("sustain_months = 0", r"\[hype\] sustain_months must be >= 1, got 0"),
-        ("min_coherence = 2", r"\[hype\] min_coherence must be a cosine"),
+        ("hype", "min_share = -0.01", "min_share must be between 0 and 1, got -0.01"),
+        ("hype", "new_word_chance = 5", "new_word_chance must be between 0 and 1"),
+        ("hype", "sustain_months = 0", "sustain_months must be >= 1, got 0"),
+        ("hype", "min_coherence = 2", "min_coherence must be between -1 and 1, got 2.0"),
+        ("gate", "daily_read_budget = -1", "daily_read_budget must be >= 0, got -1"),
+        ("web", "port = 70000", "port must be between 1 and 65535, got 70000"),
+        ("embeddings", "batch_size = 0", "batch_size must be >= 1, got 0"),
     ],
 )
-def test_a_hype_value_out_of_range_is_refused_naming_the_key(tmp_path, line, message):
+def test_a_value_out_of_range_is_refused_naming_the_key(tmp_path, section, line, message):
     """A share of -1% or a zero-month window would not fail: the rules would quietly run on it."""
     p = tmp_path / "c.toml"
-    p.write_text(f"[hype]\n{line}\n")
-    with pytest.raises(UserError, match=rf"c\.toml: {message}"):
+    p.write_text(f"[{section}]\n{line}\n")
+    with pytest.raises(UserError, match=re.escape(f"c.toml: [{section}] {message}")):
         config.load(p)
 
 

@@ -1,7 +1,8 @@
 """Settings from config.toml into typed objects.
 
-Every key has a default, so an absent file is fine; an unknown key or a wrong type is a
-UserError naming the file and the key, because a silently ignored typo is worse than a stop.
+Every key has a default, so an absent file is fine; an unknown key, a wrong type or a value
+outside its class's BOUNDS is a UserError naming the file and the key, because a silently
+ignored typo is worse than a stop (a negative share or a zero-month window would run).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from triage.errors import UserError
 
@@ -31,12 +33,15 @@ class ArxivConfig:
     max_retries: int = 4
     timeout_seconds: float = 30.0
     announce_types: list[str] = field(default_factory=lambda: ["new", "cross"])
+    BOUNDS: ClassVar[dict] = {
+        "page_size": (1, 2000),
+        "max_retries": (0, None),
+        "timeout_seconds": (0.1, None),
+    }
 
     def validate(self, where: str) -> None:
         if self.delay_seconds < 3:
             raise UserError(f"{where}: [arxiv] delay_seconds must be >= 3 (arXiv's terms of use).")
-        if not 1 <= self.page_size <= 2000:
-            raise UserError(f"{where}: [arxiv] page_size must be between 1 and 2000.")
         allowed = {"new", "cross", "replace", "replace-cross"}
         bad = sorted(set(self.announce_types) - allowed)
         if bad:
@@ -48,15 +53,13 @@ class EmbeddingsConfig:
     model: str = "packaged"
     batch_size: int = 64
     max_seq_length: int = 256
+    BOUNDS: ClassVar[dict] = {"batch_size": (1, None), "max_seq_length": (1, None)}
 
 
 @dataclass
 class FundamentalsConfig:
     max_links: int = 3
-
-    def validate(self, where: str) -> None:
-        if not 0 <= self.max_links <= 10:
-            raise UserError(f"{where}: [fundamentals] max_links must be between 0 and 10.")
+    BOUNDS: ClassVar[dict] = {"max_links": (0, 10)}
 
 
 @dataclass
@@ -85,37 +88,21 @@ class HypeConfig:
     active_ratio: float = 0.3
     rebuild_days: int = 30
 
-    # Keys that are fractions (of a peak, a month, a topic's papers, a chance) and the least
-    # sensible value of the others: a negative share or a zero-month window is a typo, and the
-    # rules would run on it silently.
-    FRACTIONS = (
-        "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
-        "new_word_chance facet_share active_ratio"
-    ).split()
-    AT_LEAST = {
-        "max_topic_age_months": 1,
-        "min_history_months": 1,
-        "cluster_size": 1,
-        "min_month_papers": 1,
-        "baseline_months": 1,
-        "rise_ratio": 1,
-        "sustain_months": 1,
-        "ramp_months": 0,
-        "min_topic_papers": 1,
-        "facet_lift": 1,
-        "active_months": 1,
-        "rebuild_days": 0,
+    BOUNDS: ClassVar[dict] = {
+        **dict.fromkeys(
+            "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
+            "new_word_chance facet_share active_ratio".split(),
+            (0, 1),
+        ),
+        **dict.fromkeys(
+            "max_topic_age_months min_history_months cluster_size min_month_papers baseline_months "
+            "rise_ratio sustain_months min_topic_papers facet_lift active_months".split(),
+            (1, None),
+        ),
+        "ramp_months": (0, None),
+        "rebuild_days": (0, None),
+        "min_coherence": (-1, 1),
     }
-
-    def validate(self, where: str) -> None:
-        for key in self.FRACTIONS:
-            if not 0 <= getattr(self, key) <= 1:
-                raise UserError(f"{where}: [hype] {key} must be between 0 and 1, got {getattr(self, key)}.")
-        for key, least in self.AT_LEAST.items():
-            if getattr(self, key) < least:
-                raise UserError(f"{where}: [hype] {key} must be >= {least}, got {getattr(self, key)}.")
-        if not -1 <= self.min_coherence <= 1:
-            raise UserError(f"{where}: [hype] min_coherence must be a cosine between -1 and 1.")
 
 
 @dataclass
@@ -125,6 +112,13 @@ class GateConfig:
     min_bottleneck_chars: int = 40
     min_similarity: float = 0.3
     recent_days: int = 30
+    BOUNDS: ClassVar[dict] = {
+        "unlock_per_attempt": (1, None),
+        "daily_read_budget": (0, None),
+        "min_bottleneck_chars": (0, None),
+        "min_similarity": (-1, 1),
+        "recent_days": (1, None),
+    }
 
 
 @dataclass
@@ -139,6 +133,7 @@ class DigestConfig:
     send_at: str = "07:30"
     base_url: str = "http://127.0.0.1:8080"
     per_bottleneck: int = 3
+    BOUNDS: ClassVar[dict] = {"smtp_port": (1, 65535), "per_bottleneck": (1, None)}
 
     def validate(self, where: str) -> None:
         if self.starttls and self.ssl:
@@ -162,6 +157,7 @@ class DigestConfig:
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    BOUNDS: ClassVar[dict] = {"port": (1, 65535)}
 
 
 @dataclass
@@ -209,6 +205,11 @@ def _build(cls, table: dict, path: str, section: str):
         for k, v in table.items()
     }
     obj = cls(**kwargs)
+    for key, (lo, hi) in getattr(cls, "BOUNDS", {}).items():
+        value = getattr(obj, key)
+        if value < lo or hi is not None and value > hi:
+            span = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+            raise UserError(f"{path}: [{section}] {key} must be {span}, got {value}.")
     if hasattr(obj, "validate"):
         obj.validate(path)
     return obj
