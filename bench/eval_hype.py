@@ -299,6 +299,13 @@ def main() -> None:
     ]
     young, old, scored = KEYWORDS[args.keywords]
     young_hits, old_hits = matches(rows, young), matches(rows, old)
+
+    def keywords_of(pid: str) -> str:
+        """The keyword topics a paper matches, to count wrong verdicts by topic."""
+        return (
+            "+".join(n for hits in (young_hits, old_hits) for n, ids in hits.items() if pid in ids) or "none"
+        )
+
     onsets = ground_truth_onsets(rows, young_hits, args.truth_ratio)
     print("ground-truth onsets:", json.dumps(onsets))
     rows = [r for r in rows if in_sample(r["id"], args.sample, args.seed)]
@@ -362,6 +369,7 @@ def main() -> None:
                 if n in scored and o and o <= d[:7] and months_between(o, as_of) < 6
             ),
             "wrong_by_kind": dict(Counter(f"{w[0]} {w[1]}" for w in wrong)),
+            "wrong_by_keyword": dict(Counter(f"{w[0]} {keywords_of(w[2])}" for w in wrong)),
             "topics": summary["topics"],
             "seconds": round(secs, 1),
         }
