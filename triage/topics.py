@@ -553,20 +553,37 @@ def _months_of(x, cols, months: np.ndarray) -> np.ndarray:
     return months[held[0] if len(held) == 1 else np.unique(np.concatenate(held))]
 
 
+def word_counts(x, q: int, rise: int, months: np.ndarray, cfg: HypeConfig) -> tuple[int, int, int, int]:
+    """Papers using word q before its ramp, all papers before it, papers using q from the ramp
+    on, and all papers from it on; x: papers x phrases (CSC), months: month index per paper."""
+    m = _months_of(x, [q], months)
+    ramp = rise - cfg.ramp_months
+    return (
+        int((m < ramp).sum()),
+        int((months < ramp).sum()),
+        int((m >= ramp).sum()),
+        int((months >= ramp).sum()),
+    )
+
+
+def new_word_odds(before: int, history: int, since: int, recent: int, cfg: HypeConfig) -> float:
+    """How likely an ordinary word, at 1/rise_ratio of its rate since the ramp, would have been
+    in as few papers before it (Poisson): small when the history could not have missed it."""
+    return float(poisson.cdf(before, history * since / recent / cfg.rise_ratio))
+
+
 def _is_new_word(x, q: int, rise: int, months: np.ndarray, cfg: HypeConfig) -> bool:
     """Is word q new, not an ordinary word the history had not yet shown? New when fewer than
     min_topic_papers papers used it before its ramp ("reframe", a paper a month for years, is
-    not) and the history there was big enough to have shown an ordinary word: at 1/rise_ratio of
-    its rate since, at most new_word_chance likely to appear that seldom (Poisson). On a new
-    user's 17 months of trending papers, "proactively" (1 paper of 2,145 before, 15 of 3,050
-    since) could just be unseen; "grpo" (0 of 1,147 before, 146 of 4,048 since) cannot."""
-    m = _months_of(x, [q], months)
-    ramp = rise - cfg.ramp_months
-    before, since = int((m < ramp).sum()), int((m >= ramp).sum())
-    if before >= cfg.min_topic_papers:
-        return False
-    history, recent = int((months < ramp).sum()), int((months >= ramp).sum())
-    return bool(poisson.cdf(before, history * since / recent / cfg.rise_ratio) <= cfg.new_word_chance)
+    not) and the history there was big enough to have shown an ordinary word (`new_word_odds`
+    at most new_word_chance). On a new user's 17 months of trending papers, "proactively" (1
+    paper of 2,145 before, 15 of 3,050 since) could just be unseen; "grpo" (0 of 1,147 before,
+    146 of 4,048 since) cannot."""
+    before, history, since, recent = word_counts(x, q, rise, months, cfg)
+    return (
+        before < cfg.min_topic_papers
+        and new_word_odds(before, history, since, recent, cfg) <= cfg.new_word_chance
+    )
 
 
 def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
