@@ -21,16 +21,13 @@ from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.topics import (  # noqa: E402
-    _cell_counts,
-    _cells,
     _totals,
     build_grid,
     full_text,
     month_index,
     month_name,
     new_word_odds,
-    onsets,
-    phrase_vectorizer,
+    phrase_rises,
     word_counts,
 )
 
@@ -50,10 +47,11 @@ def main() -> None:
         if args.since <= r["published"] <= args.as_of and (not args.source or r["source"] == args.source)
     ]
     grid = build_grid(_totals(papers), month_index(args.as_of), cfg)
-    vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
-    x = vec.fit_transform([full_text(p) for p in papers]).tocsc()
+    found = phrase_rises(papers, [full_text(p) for p in papers], grid, cfg)
+    if found is None:
+        sys.exit(f"no phrase is in {cfg.min_topic_papers} of these {len(papers)} papers")
+    vec, x, rose = found
     names = vec.get_feature_names_out()
-    rose = onsets(_cell_counts(x, _cells(papers, grid), grid), grid, cfg)
     months = np.array([month_index(p.published) for p in papers])
     rows = []
     for q in np.flatnonzero(rose >= 0):

@@ -446,6 +446,18 @@ def _dedupe_terms(terms: list[str]) -> list[str]:
     return kept
 
 
+def phrase_rises(papers: list[Paper], texts: list[str], grid: Grid, cfg: HypeConfig):
+    """The phrase vocabulary (unigrams and bigrams in at least min_topic_papers papers), papers x
+    phrases (CSC) and each phrase's rise month (`onsets`, -1 if it never rose); None when no
+    phrase is that common."""
+    vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
+    try:
+        x = vec.fit_transform(texts).tocsc()
+    except ValueError:
+        return None
+    return vec, x, onsets(_cell_counts(x, _cells(papers, grid), grid), grid, cfg)
+
+
 def rising_phrases(
     papers: list[Paper], vectors: np.ndarray, grid: Grid, cfg: HypeConfig
 ) -> tuple[list[list[str]], sparse.csc_matrix]:
@@ -462,16 +474,12 @@ def rising_phrases(
     would call an old fashion young again and again. A two-word phrase must also be a new
     pairing (`_new_pairings`), not one that rose only because a word of it spread. A name the
     papers define as different things ("SAGE", six papers, six long forms) is no one topic."""
-    vec = phrase_vectorizer(min_df=cfg.min_topic_papers)
     texts = [full_text(p) for p in papers]
-    try:
-        x = vec.fit_transform(texts).tocsc()
-    except ValueError:
+    found = phrase_rises(papers, texts, grid, cfg)
+    if found is None:
         return [], sparse.csc_matrix((len(papers), 0))
+    vec, x, on = found
     names = vec.get_feature_names_out()
-    cells = _cells(papers, grid)
-    counts = _cell_counts(x, cells, grid)
-    on = onsets(counts, grid, cfg)
     defined = definitions(texts, lambda t: _tokens(_preprocess(t)), cfg.min_topic_papers)
     rising = np.array(
         [i for i in np.flatnonzero(on >= 0) if not defined.collisions.issuperset(str(names[i]).split())],
