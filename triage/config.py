@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -157,7 +158,26 @@ class DigestConfig:
 class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
-    BOUNDS: ClassVar[dict] = {"port": (1, 65535)}
+    allowed_hosts: list[str] = field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    proxy_hops: int = 0
+    max_request_bytes: int = 262_144
+    max_field_chars: int = 2000
+    session_days: int = 30
+    BOUNDS: ClassVar[dict] = {
+        "port": (1, 65535),
+        "proxy_hops": (0, 5),
+        "max_request_bytes": (1024, None),
+        "max_field_chars": (1, None),
+        "session_days": (1, None),
+    }
+
+    def validate(self, where: str) -> None:
+        for name in self.allowed_hosts:
+            # A DNS name or IPv4 address, or an IPv6 address without brackets; never a port or scheme.
+            if not re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*", name):
+                raise UserError(
+                    f"{where}: [web] allowed_hosts takes bare host names (no scheme or port), got {name!r}."
+                )
 
 
 @dataclass

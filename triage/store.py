@@ -7,6 +7,7 @@ tables and queries in its own section below, and its migrations under its own nu
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -192,6 +193,13 @@ MIGRATIONS: dict[int, str] = {
         expires_at REAL NOT NULL
     )
     """,
+    # Web logins: only a hash of each session token, so reading the file gives no usable login.
+    50: """
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        created_at REAL NOT NULL
+    ) WITHOUT ROWID
+    """,
 }
 
 
@@ -204,6 +212,8 @@ class Store:
             parent = Path(self.path).parent
             if not parent.exists():
                 raise UserError(f"Database folder {parent} does not exist (from [storage] db or --db).")
+            # Created private: it holds the session key (SQLite gives its -wal and -shm the same mode).
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDONLY, 0o600))
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -712,6 +722,29 @@ class Store:
         """The stored value of `key`, storing `value` first if there is none (race-safe)."""
         self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    # --- web sessions (50-59) -------------------------------------------------------------
+
+    def add_web_session(self, token_hash: str, created_at: float, not_before: float) -> None:
+        """Record a login, dropping sessions that expired before `not_before`."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM web_sessions WHERE created_at < ?", (not_before,))
+            conn.execute(
+                "INSERT INTO web_sessions (token_hash, created_at) VALUES (?, ?)", (token_hash, created_at)
+            )
+
+    def web_session_alive(self, token_hash: str, not_before: float) -> bool:
+        cur = self.conn.execute(
+            "SELECT 1 FROM web_sessions WHERE token_hash = ? AND created_at >= ?", (token_hash, not_before)
+        )
+        return cur.fetchone() is not None
+
+    def end_web_session(self, token_hash: str) -> None:
+        self.conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", (token_hash,))
+
+    def end_web_sessions(self) -> None:
+        """Log every session out (the password changed)."""
+        self.conn.execute("DELETE FROM web_sessions")
 
     # --- digest (40-49) -------------------------------------------------------------------
 

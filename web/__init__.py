@@ -7,14 +7,17 @@ views call triage.gate and the store.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage import config as config_mod
 from triage.store import Store
+from web import guard
 
 csrf = CSRFProtect()
 
@@ -30,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = test_config.pop("SETTINGS", None) or config_mod.load(
         test_config.get("TRIAGE_CONFIG"), test_config.get("DATABASE")
     )
+    web = settings.web
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
@@ -39,9 +43,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_SIZE=50,  # papers per page of a day: enough to scan, quick to render
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        ALLOWED_HOSTS=frozenset(h.lower() for h in web.allowed_hosts),
+        MAX_CONTENT_LENGTH=web.max_request_bytes,
+        MAX_FIELD_CHARS=web.max_field_chars,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=web.session_days),
     )
     app.config.update(test_config)
     settings.storage.db = app.config["DATABASE"]
+    if web.proxy_hops:
+        n = web.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
     store = Store(app.config["DATABASE"])
     try:
@@ -52,13 +63,19 @@ def create_app(test_config: dict | None = None) -> Flask:
             )
     finally:
         store.close()
+    guard.make_private(app.config["DATABASE"])
+    if app.config["WEB_PASSWORD"]:
+        app.config["SECRET_KEY"] = guard.session_key(app.config["SECRET_KEY"], app.config["WEB_PASSWORD"])
 
+    guard.init_app(app)
     csrf.init_app(app)
     from web import context
     from web.views import api, auth, catalogue, digest, reading, today
 
     context.init_app(app)
     auth.init_app(app)
+    app.url_map.converters.update(id=guard.RowId, paper=guard.PaperId)
+    app.jinja_env.globals["max_field_chars"] = app.config["MAX_FIELD_CHARS"]
     for module in (today, reading, catalogue, api, auth, digest):
         app.register_blueprint(module.bp)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from triage import gate
@@ -55,7 +55,7 @@ def _chrome() -> dict:
     """What the layout shows on every page: the streak and the daily job's last failure."""
     if request.endpoint in (None, "static") or request.path.startswith("/api/"):
         return {}
-    if current_app.config.get("WEB_PASSWORD") and not session.get("logged_in"):
+    if current_app.config.get("WEB_PASSWORD") and not g.get("logged_in"):
         return {}
     store = get_store()
     return {
@@ -84,6 +84,18 @@ def init_app(app: Flask) -> None:
     app.context_processor(_chrome)
     app.add_template_filter(age_text, "age")
     app.register_error_handler(CSRFError, lambda e: _error(400, f"The form was refused: {e.description}"))
+    app.register_error_handler(400, lambda e: _error(400, e.description))
+    app.register_error_handler(
+        413,
+        lambda e: _error(
+            413,
+            f"The request is larger than the {current_app.config['MAX_CONTENT_LENGTH']:,} bytes this server "
+            "accepts ([web] max_request_bytes); shorten what you typed.",
+        ),
+    )
+    app.register_error_handler(
+        500, lambda e: _error(500, "The server failed on this request; its log says why.")
+    )
     app.register_error_handler(404, lambda e: _error(404, "There is nothing at this address."))
     app.register_error_handler(405, lambda e: _error(405, "This address does not accept that method."))
     app.register_error_handler(TriageError, lambda e: _error(400, str(e)))

@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from triage.errors import UserError
+from web.guard import allow_host
 
 
 def is_loopback(host: str) -> bool:
@@ -30,6 +31,7 @@ def check_bind(host: str) -> None:
 def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int = 8) -> None:
     """Serve until interrupted, with the daily job scheduled on its own thread unless `schedule` is off."""
     check_bind(host)
+    allow_host(app, host)
     from waitress import serve as waitress_serve
 
     scheduler = None

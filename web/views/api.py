@@ -7,9 +7,9 @@ from flask import Blueprint, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from triage import gate
-from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
 from web.daily import item_json
+from web.schemas import AttemptBody, ReadBody, json_body
 from web.views.today import chosen_day, requested_view
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -42,18 +42,10 @@ def today():
 
 @bp.post("/attempts")
 def attempts():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise UserError("Send a JSON object with problem, tried, bottleneck and optional evidence.")
+    body = json_body(AttemptBody)
     store = get_store()
     result = gate.log_attempt(
-        store,
-        get_embedder(),
-        settings(),
-        str(body.get("problem") or ""),
-        str(body.get("tried") or ""),
-        str(body.get("bottleneck") or ""),
-        body.get("evidence") and str(body["evidence"]),
+        store, get_embedder(), settings(), body.problem, body.tried, body.bottleneck, body.evidence
     )
     return jsonify(
         attempt_id=result.attempt_id,
@@ -98,8 +90,8 @@ def queue():
     )
 
 
-@bp.post("/queue/<path:paper_id>/read")
+@bp.post("/queue/<paper:paper_id>/read")
 def read(paper_id: str):
-    body = request.get_json(silent=True) or {}
-    gate.mark_read(get_store(), paper_id, body.get("note"), unblocked=bool(body.get("unblocked")))
+    body = json_body(ReadBody)
+    gate.mark_read(get_store(), paper_id, body.note, unblocked=body.unblocked)
     return jsonify(ok=True, budget=gate.budget(get_store(), settings()))

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import math
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, url_for
+
+from web import guard
+from web.context import get_store
+from web.schemas import LoginForm, form_body
 
 bp = Blueprint("auth", __name__)
 
@@ -14,7 +20,8 @@ OPEN_ENDPOINTS = {"auth.login", "static"}
 def _require_login():
     if not current_app.config.get("WEB_PASSWORD") or request.endpoint in OPEN_ENDPOINTS:
         return None
-    if session.get("logged_in"):
+    if guard.logged_in(get_store()):
+        g.logged_in = True
         return None
     if request.path.startswith("/api/"):
         return jsonify(error="Log in first: this server requires a password."), 401
@@ -25,30 +32,41 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_login)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths: a login link must not bounce the user to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("today.index")
+def local_path(target: str) -> str | None:
+    """`target` if it is a path on this site, else None. Browsers drop tabs and newlines from a
+    Location and read a backslash as a slash, so "/\\t/evil.example" would leave the site."""
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(not 0x21 <= ord(c) <= 0x7E for c in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
-    if request.method == "POST":
-        given = request.form.get("password", "").encode()
-        expected = (current_app.config.get("WEB_PASSWORD") or "").encode()
-        if expected and hmac.compare_digest(given, expected):
-            session.clear()
-            session["logged_in"] = True
-            return redirect(_safe_next(request.form.get("next")))
-        error = "Wrong password."
-    return render_template("login.html", error=error, next=request.args.get("next", "")), (
-        401 if error else 200
-    )
+    if request.method == "GET":
+        return render_template("login.html", error=None, next=local_path(request.args.get("next", "")) or "")
+    form = form_body(LoginForm)
+    throttle, address = current_app.extensions["login_throttle"], request.remote_addr or "unknown"
+    expected = (current_app.config.get("WEB_PASSWORD") or "").encode()
+    wait = throttle.wait(address)
+    if wait:
+        error, status = (
+            f"Too many wrong passwords from your address: try again in {math.ceil(wait)} seconds.",
+            429,
+        )
+    elif expected and hmac.compare_digest(form.password.encode(), expected):
+        throttle.succeeded(address)
+        guard.start_session(get_store())
+        return redirect(local_path(form.next) or url_for("today.index"))
+    else:
+        throttle.failed(address)
+        error, status = "Wrong password.", 401
+    return render_template("login.html", error=error, next=local_path(form.next) or ""), status
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    guard.end_session(get_store())
     return redirect(url_for("auth.login"))

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from triage import export, gate
 from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
+from web.schemas import AttemptForm, CloseForm, ReadForm, form_body
 
 bp = Blueprint("reading", __name__)
 
@@ -26,7 +27,8 @@ def new_attempt():
 def log_attempt():
     form = {k: request.form.get(k, "") for k in FIELDS}
     try:
-        result = gate.log_attempt(get_store(), get_embedder(), settings(), **form)
+        body = form_body(AttemptForm)
+        result = gate.log_attempt(get_store(), get_embedder(), settings(), **body.model_dump())
     except UserError as e:
         # Keep what was typed: a refused attempt should cost one edit, not a rewrite.
         return render_template(
@@ -35,7 +37,7 @@ def log_attempt():
     return redirect(url_for("reading.attempt", attempt_id=result.attempt_id))
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 def attempt(attempt_id: int):
     store = get_store()
     row = store.get_attempt(attempt_id)
@@ -52,9 +54,10 @@ def attempt(attempt_id: int):
     )
 
 
-@bp.post("/attempts/<int:attempt_id>/close")
+@bp.post("/attempts/<id:attempt_id>/close")
 def close_attempt(attempt_id: int):
-    gate.close_attempt(get_store(), attempt_id, request.form.get("outcome", ""), request.form.get("note"))
+    body = form_body(CloseForm)
+    gate.close_attempt(get_store(), attempt_id, body.outcome, body.note)
     flash(f"Attempt {attempt_id} closed.")
     return redirect(url_for("reading.queue"))
 
@@ -73,11 +76,10 @@ def queue():
     )
 
 
-@bp.post("/queue/<path:paper_id>/read")
+@bp.post("/queue/<paper:paper_id>/read")
 def mark_read(paper_id: str):
-    gate.mark_read(
-        get_store(), paper_id, request.form.get("note"), unblocked=request.form.get("unblocked") == "yes"
-    )
+    body = form_body(ReadForm)
+    gate.mark_read(get_store(), paper_id, body.note, unblocked=body.unblocked == "yes")
     flash(f"Marked {paper_id} read.")
     return redirect(url_for("reading.queue"))
 
