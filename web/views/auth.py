@@ -52,10 +52,9 @@ def login():
     expected = (current_app.config.get("WEB_PASSWORD") or "").encode()
     wait = throttle.wait(address)
     if wait:
-        error, status = (
-            f"Too many wrong passwords from your address: try again in {math.ceil(wait)} seconds.",
-            429,
-        )
+        seconds = math.ceil(wait)
+        error = f"Too many wrong passwords from your address: try again in {seconds} second{'s' * (seconds != 1)}."
+        status = 429
     elif expected and hmac.compare_digest(form.password.encode(), expected):
         throttle.succeeded(address)
         guard.start_session(get_store())
