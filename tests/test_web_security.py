@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -141,6 +142,10 @@ def test_attempt_ids_beyond_sqlite_integers_are_not_found(client, app, attempt_i
     )
     assert close.status_code == 404
     assert client.get(f"/attempts/{2**63 - 1}").status_code == 404  # in range, just absent
+    long_id = client.post(
+        "/api/queue/" + "1" * 101 + "/read", json={}, headers={"X-CSRFToken": csrf_token(client)}
+    )
+    assert long_id.status_code == 404
 
 
 # --- limits: request size and field length from [web] --------------------------------------
@@ -282,6 +287,21 @@ def test_logout_revokes_the_cookie(locked_app):
     assert thief.get("/api/queue").status_code == 401
 
 
+def test_sessions_last_session_days(web_db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIAGE_WEB_PASSWORD", "correct horse")
+    settings = config.load(None, web_db)
+    settings.web.session_days = 7
+    app = create_app({"SETTINGS": settings, "TESTING": True})
+    client = app.test_client()
+    logged = login(client)
+    assert logged.status_code == 302 and client.get("/queue").status_code == 200
+    expires = client.get_cookie("session").expires
+    assert dt.timedelta(days=6.9) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=7)
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(0)
+    assert client.get("/queue").status_code == 302
+
+
 def test_password_change_voids_earlier_cookies(locked_app, web_db, monkeypatch):
     client = locked_app.test_client()
     login(client)
@@ -361,3 +381,11 @@ def test_cookies_are_secure_over_https_only(app, web_db):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.1"}
     assert "Secure" not in cookie(app, headers=forwarded)  # no proxy is trusted by default
     assert "Secure" in cookie(make_app(web_db, proxy_hops=1), headers=forwarded)
+
+
+def test_serve_behind_a_proxy_needs_a_password(runner, store, tmp_path, monkeypatch):
+    monkeypatch.delenv("TRIAGE_WEB_PASSWORD", raising=False)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[web]\nproxy_hops = 1\n")
+    result = runner.invoke(runner.cli, ["--config", str(cfg), "serve", "--port", "0", "--no-schedule"])
+    assert result.exit_code == 2 and "proxy_hops" in result.output and "TRIAGE_WEB_PASSWORD" in result.output

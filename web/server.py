@@ -28,9 +28,18 @@ def check_bind(host: str) -> None:
         )
 
 
+def check_proxied(app: Flask) -> None:
+    """Behind a proxy the app is reached from beyond loopback even when it binds 127.0.0.1."""
+    if app.config["SETTINGS"].web.proxy_hops and not app.config.get("WEB_PASSWORD"):
+        raise UserError(
+            "Refusing to serve behind a proxy ([web] proxy_hops) without a password: set TRIAGE_WEB_PASSWORD."
+        )
+
+
 def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int = 8) -> None:
     """Serve until interrupted, with the daily job scheduled on its own thread unless `schedule` is off."""
     check_bind(host)
+    check_proxied(app)
     allow_host(app, host)
     from waitress import serve as waitress_serve
 
