@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from triage.errors import UserError
 
-LABELS = {"tried": "what you tried", "evidence": "evidence link"}
+LABELS = {"tried": "text of what you tried", "evidence": "evidence link", "next": "next address"}
 
 
 class _Body(BaseModel):
