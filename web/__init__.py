@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = test_config.pop("SETTINGS", None) or config_mod.load(
         test_config.get("TRIAGE_CONFIG"), test_config.get("DATABASE")
     )
-    web = settings.web
+    web_cfg = settings.web
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
@@ -43,15 +43,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_SIZE=50,  # papers per page of a day: enough to scan, quick to render
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        ALLOWED_HOSTS=frozenset(h.lower() for h in web.allowed_hosts),
-        MAX_CONTENT_LENGTH=web.max_request_bytes,
-        MAX_FIELD_CHARS=web.max_field_chars,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=web.session_days),
+        ALLOWED_HOSTS=frozenset(h.lower() for h in web_cfg.allowed_hosts),
+        MAX_CONTENT_LENGTH=web_cfg.max_request_bytes,
+        MAX_FIELD_CHARS=web_cfg.max_field_chars,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=web_cfg.session_days),
     )
     app.config.update(test_config)
     settings.storage.db = app.config["DATABASE"]
-    if web.proxy_hops:
-        n = web.proxy_hops
+    if web_cfg.proxy_hops:
+        n = web_cfg.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
     store = Store(app.config["DATABASE"])
