@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from tests.support.arxiv_server import shared_data
-from triage import config
+from triage import config, fundamentals
 from triage.embed import Embedder, paper_text
 from triage.papers import Paper
 from triage.sources.files import jsonl_paper
@@ -46,7 +46,8 @@ def corpus_papers(ids: list[str]) -> list[Paper]:
 
 
 def seed(path: str, papers: list[Paper]) -> None:
-    """Papers, fundamentals links, two topics (one young), and every paper's embedding cached."""
+    """Papers, fundamentals links, two topics (one young), and every paper's and catalogue text's
+    embedding cached."""
     store = Store(path)
     store.init()
     store.upsert_papers(papers)
@@ -91,7 +92,11 @@ def seed(path: str, papers: list[Paper]) -> None:
         [young, old],
         {"2603.27226": 1, "2603.27008": 1, "2603.26996": 1, "2603.28050": 2, "2603.28149": 2},
     )
-    Embedder(config.EmbeddingsConfig(), store).embed([paper_text(p.title, p.abstract) for p in papers])
+    # The catalogue's texts too: a served app's first attempt then finds them cached, not encoded.
+    catalogue = [t for f in fundamentals.catalogue() for t in f.texts()] + list(fundamentals.background())
+    Embedder(config.EmbeddingsConfig(), store).embed(
+        [paper_text(p.title, p.abstract) for p in papers] + catalogue
+    )
     store.close()
 
 
