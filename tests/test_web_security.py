@@ -116,6 +116,8 @@ def test_attempt_body_fields_are_typed_and_unknown_keys_named(client):
         headers=headers,
     )
     assert surrogate.status_code == 400 and "unpaired surrogate" in surrogate.get_json()["error"]
+    form = client.post(f"/api/queue/{LORA}/read", data={"note": "x"}, headers=headers)
+    assert form.status_code == 400 and "Send the body as JSON" in form.get_json()["error"]
 
 
 def test_json_nested_5000_deep_is_a_400(client, app):

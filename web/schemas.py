@@ -104,7 +104,7 @@ def _sentence(model: type[BaseModel], err: dict) -> str:
     if kind in ("too_long", "not_utf8"):
         return err["msg"]
     if kind == "missing":
-        return f"The {name} field is missing."
+        return f"The field {field!r} is missing."
     if kind == "extra_forbidden":
         return f"Unknown field {field!r}: the fields are {', '.join(model.model_fields)}."
     if kind == "string_type":
@@ -116,13 +116,14 @@ def _sentence(model: type[BaseModel], err: dict) -> str:
     return f"The {name} is refused: {err['msg']}."
 
 
-def json_body(model: type[BaseModel]):
+def json_body(model: type[M]) -> M:
     """The request's JSON body as `model`; an empty body counts as {} (every key then takes its default)."""
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH this raises 413 before reading it
+    # A form-encoded body reads as b"" here (the CSRF check parsed it already): the type tells.
+    if not request.is_json and (request.mimetype or raw.strip()):
+        raise UserError("Send the body as JSON, with Content-Type: application/json.")
     if not raw.strip():
         return parse(model, {})
-    if not request.is_json:
-        raise UserError("Send the body as JSON, with Content-Type: application/json.")
     try:
         data = json.loads(raw)
     except RecursionError:
@@ -132,6 +133,6 @@ def json_body(model: type[BaseModel]):
     return parse(model, data)
 
 
-def form_body(model: type[BaseModel]):
+def form_body(model: type[M]) -> M:
     """The posted form as `model` (first value of each field)."""
     return parse(model, request.form.to_dict())
