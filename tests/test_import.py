@@ -1,4 +1,4 @@
-"""import: the whole dev corpus exactly once, crash-safe reruns, every format, errors that name file:line."""
+"""import: a real corpus slice exactly once, crash-safe reruns, every format, errors that name file:line."""
 
 import json
 import os
@@ -9,18 +9,29 @@ import time
 
 import pytest
 
-from tests.support.arxiv_server import REPO
+from tests.support.arxiv_server import REPO, TEST_DATA
 from triage.errors import UserError
 from triage.papers import ARXIV
 from triage.sources import files
 from triage.store import Store
 
-CORPUS_SIZE = 29_512
+SLICE_SIZE = 302
 
 
 @pytest.fixture
-def corpus(shared):
-    return shared / "corpus" / "papers.jsonl"
+def corpus():
+    """302 real lines of the dev corpus (tests/data/README.md)."""
+    return TEST_DATA / "corpus" / "import_slice.jsonl"
+
+
+def _copies(corpus, path, copies: int):
+    """The slice `copies` times over with distinct ids: a file big enough to interrupt."""
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    with path.open("w", encoding="utf-8") as f:
+        for k in range(copies):
+            for d in records:
+                f.write(json.dumps({**d, "id": f"{d['id']}-{k}"}) + "\n")
+    return path
 
 
 def _oai_line(d: dict, suffix: str = "") -> str:
@@ -41,13 +52,13 @@ def _oai_line(d: dict, suffix: str = "") -> str:
     )
 
 
-def test_whole_corpus_exactly_once_even_twice(runner, db_path, corpus):
+def test_real_slice_exactly_once_even_twice(runner, db_path, corpus):
     for _ in range(2):
         result = runner.invoke(runner.cli, ["import", str(corpus)])
         assert result.exit_code == 0, result.output
-        assert f"{CORPUS_SIZE} papers in the database" in result.output
+        assert f"{SLICE_SIZE} papers in the database" in result.output
     s = Store(db_path)
-    assert s.count_papers() == CORPUS_SIZE
+    assert s.count_papers() == SLICE_SIZE
     p = s.get_paper("1307.6616")
     assert p.categories == ["cs.LG", "stat.ML"] and p.published == "2013-07-01"
     # The record names the list it came from: topics normalise that list's shares apart.
@@ -55,9 +66,11 @@ def test_whole_corpus_exactly_once_even_twice(runner, db_path, corpus):
 
 
 def test_kill_9_mid_import_then_rerun_is_exact(db_path, corpus, tmp_path):
+    big = _copies(corpus, tmp_path / "big.jsonl", 100)
+    total = 100 * SLICE_SIZE
     env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAGE_DB": db_path}
     env.pop("TRIAGE_CONFIG", None)
-    cmd = [sys.executable, "-m", "triage", "import", str(corpus)]
+    cmd = [sys.executable, "-m", "triage", "import", str(big)]
     subprocess.run([sys.executable, "-m", "triage", "init"], env=env, cwd=tmp_path, check=True)
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     s = Store(db_path)
@@ -67,15 +80,15 @@ def test_kill_9_mid_import_then_rerun_is_exact(db_path, corpus, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = s.count_papers()
-    assert 0 < partial < CORPUS_SIZE, "the import finished before it could be killed"
+    assert 0 < partial < total, "the import finished before it could be killed"
     assert partial % files.BATCH == 0  # only whole batches landed
     subprocess.run(cmd, env=env, cwd=tmp_path, check=True, capture_output=True)
-    assert s.count_papers() == CORPUS_SIZE
-    assert s.conn.execute("SELECT count(DISTINCT id) FROM papers").fetchone()[0] == CORPUS_SIZE
+    assert s.count_papers() == total
+    assert s.conn.execute("SELECT count(DISTINCT id) FROM papers").fetchone()[0] == total
 
 
 def test_malformed_line_exits_2_naming_file_and_line(runner, db_path, corpus, tmp_path):
-    lines = corpus.read_text(encoding="utf-8").splitlines()[:2500]
+    lines = _copies(corpus, tmp_path / "many.jsonl", 9).read_text(encoding="utf-8").splitlines()[:2500]
     bad = tmp_path / "bad.jsonl"
     broken = lines.copy()
     broken[2199] = broken[2199][:40]

@@ -1,7 +1,7 @@
 """A local arXiv: a threaded HTTP server on 127.0.0.1 serving the recorded real responses.
 
 /api/query answers with the recorded `search_query=testing` pages of the requested size and
-start (shared/data/arxiv/atom/2026/q_testing_s{start}_m{size}_*.xml). The one edit: its
+start (tests/data/arxiv/atom/2026/q_testing_s{start}_m{size}_*.xml). The one edit: its
 opensearch:totalResults says how many results the recorded pages hold, so the real arxiv
 client's paging ends where the recording ends. /rss/<cats> serves `server.rss_body`.
 Faults are scripted per request number: server.script[n] = Reply(...).
@@ -24,6 +24,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The recorded responses and corpus slice the tests use, vendored (tests/data/README.md).
+TEST_DATA = REPO / "tests" / "data"
 
 
 def shared_data() -> Path:
@@ -174,7 +176,8 @@ def empty_rss_day(real_feed: Path) -> bytes:
 
 @pytest.fixture
 def shared() -> Path:
-    return shared_data()
+    """The vendored recordings (tests/data), laid out as shared/data is."""
+    return TEST_DATA
 
 
 @pytest.fixture
