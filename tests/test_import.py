@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -168,3 +169,66 @@ def test_bad_cli_arguments_exit_2(runner, tmp_path):
     odd.write_text("hello\n")
     result = runner.invoke(runner.cli, ["import", str(odd)])
     assert result.exit_code == 2 and "--format" in result.output
+
+
+GOOD = {"id": "2501.00001", "title": "t", "abstract": "a", "categories": ["cs.LG"], "published": "2025-01-01"}
+
+
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        ({"published": "9999-99-99"}, "not a real date"),
+        ({"published": "2026-02-30"}, "not a real date"),
+        ({"published": "2026-13-45"}, "not a real date"),
+        ({"updated": "2026-02-30"}, "not a real date"),
+        ({"published": 20250101}, "must be a string"),
+        ({"authors": [123]}, "an author must be a string"),
+        ({"authors": [{}]}, "an author must be a string"),
+        ({"categories": [1, 2]}, "category 1 is not"),
+        ({"primary_category": {"a": 1}}, "category {'a': 1} is not"),
+        ({"version": 1e20}, "version must be an integer"),
+        ({"version": 10**30}, "version .* is outside"),
+        ({"id": "2501.0000}1"}, "not an arXiv id"),
+        ({"title": 5}, "expected text"),
+    ],
+)
+def test_a_record_that_would_break_later_is_a_bad_line(runner, db_path, tmp_path, change, why):
+    """Refused at import, naming file:line, instead of crashing analyze, digest, the pages and exports later."""
+    f = tmp_path / "x.jsonl"
+    lines = [GOOD, {**GOOD, "id": "2501.00002", **change}, {**GOOD, "id": "2501.00003"}]
+    f.write_text("".join(json.dumps(d) + "\n" for d in lines))
+    result = runner.invoke(runner.cli, ["import", str(f)])
+    assert result.exit_code == 2, result.output
+    assert f"{f}:2: not a valid jsonl record" in result.output and "Traceback" not in result.output
+    assert re.search(why, result.output)
+    assert Store(db_path).count_papers() == 0
+
+
+def test_json_nested_100k_deep_is_a_bad_line(runner, db_path, tmp_path):
+    f = tmp_path / "deep.jsonl"
+    f.write_text(json.dumps(GOOD) + "\n" + '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    result = runner.invoke(runner.cli, ["import", "--format", "jsonl", str(f)])
+    assert result.exit_code == 2, result.output
+    assert f"{f}:2:" in result.output and "nested too deep" in result.output
+
+
+def test_oai_record_with_an_impossible_date_names_its_line(store, corpus, tmp_path):
+    d = json.loads(corpus.read_text(encoding="utf-8").splitlines()[0])
+    bad = json.loads(_oai_line(d))
+    bad["update_date"] = "2026-02-30"
+    f = tmp_path / "snapshot.json"
+    f.write_text(_oai_line(d) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(UserError, match=r"snapshot\.json:2: .*'2026-02-30' is not a real date"):
+        files.import_file(store, f)
+    assert store.count_papers() == 0
+
+
+def test_atom_entry_with_an_impossible_date_names_its_line(store, shared, tmp_path):
+    atom = (shared / "arxiv/atom/2026/brevio_cat_cs.LG_OR_cs.AI_start0_max20_2026-04-30.xml").read_bytes()
+    first = atom.index(b"<published>") + len(b"<published>")
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(atom[:first] + b"2026-02-30T00:00:00Z" + atom[first + 20 :])
+    entry_line = atom[: atom.index(b"<entry>")].count(b"\n") + 1
+    with pytest.raises(UserError, match=rf"bad\.xml:{entry_line}: not a valid arXiv Atom entry"):
+        files.import_file(store, bad)
+    assert store.count_papers() == 0

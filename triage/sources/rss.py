@@ -45,7 +45,14 @@ def parse(
     if feed.bozo and not feed.entries and not feed.feed.get("title"):
         raise error(f"{where} is not a readable RSS feed ({feed.get('bozo_exception')}).")
     day = _announce_day(feed)
-    papers = (entry_to_paper(e, day) for e in feed.entries)
+    papers = []
+    for n, e in enumerate(feed.entries, 1):
+        try:
+            papers.append(entry_to_paper(e, day).check())
+        except (ValueError, TypeError) as exc:
+            raise error(
+                f"{where}: item {n} ({e.get('id', 'no id')}) is not a usable paper ({exc})."
+            ) from None
     return [p for p in papers if announce_types is None or p.announce_type in announce_types]
 
 
@@ -84,5 +91,5 @@ def entry_to_paper(e, day: str | None) -> Paper:
 def _entry_day(e) -> str:
     parsed = e.get("published_parsed") or e.get("updated_parsed")
     if not parsed:
-        raise UserError(f"RSS item {e.get('id')} has no date and the feed has no pubDate.")
+        raise ValueError("it has no date and the feed has no pubDate")
     return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
