@@ -4,7 +4,9 @@
 start (tests/data/arxiv/atom/2026/q_testing_s{start}_m{size}_*.xml). The one edit: its
 opensearch:totalResults says how many results the recorded pages hold, so the real arxiv
 client's paging ends where the recording ends. /rss/<cats> serves `server.rss_body`.
-Faults are scripted per request number: server.script[n] = Reply(...).
+Faults are scripted per request number: server.script[n] = Reply(...): any status, body and
+headers (an HTML maintenance page, an empty or truncated feed, 429 with Retry-After), a delay
+before the answer (a hang), or a drip (the body one byte at a time, `drip` seconds apart).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Reply:
     body: bytes = b""
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0
 
 
 class ArxivServer:
@@ -122,7 +125,12 @@ def _handler(server: ArxivServer):
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             try:
-                self.wfile.write(reply.body)
+                if not reply.drip:
+                    self.wfile.write(reply.body)
+                for i in range(len(reply.body) if reply.drip else 0):
+                    self.wfile.write(reply.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
