@@ -8,6 +8,7 @@ is read, not the inbox), the reading queue, budget and streak, and one fundament
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import smtplib
 import ssl
@@ -36,6 +37,7 @@ QUEUE_PATH = "/queue"
 # Long subjects and Message-IDs stay on one line: folded ones come back with a leading space
 # in some readers. 998 is RFC 5322's hard limit.
 _POLICY = policy.default.clone(max_line_length=998)
+logger = logging.getLogger("triage.digest")
 
 _env = Environment(
     loader=PackageLoader("triage", "templates"),
@@ -229,12 +231,15 @@ def smtp_send(settings: Settings, msg: EmailMessage) -> None:
             )
         else:
             server = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=SMTP_TIMEOUT)
-        with server:
+        try:
             if cfg.starttls:
                 server.starttls(context=ssl.create_default_context())
             if cfg.smtp_user:
                 server.login(cfg.smtp_user, password)
             server.send_message(msg, to_addrs=cfg.to)
+        except BaseException:
+            server.close()
+            raise
     except smtplib.SMTPAuthenticationError as e:
         raise OperationalError(
             f"The SMTP server {where} refused the login of [digest] smtp_user {cfg.smtp_user!r} ({e.smtp_code})."
@@ -243,6 +248,21 @@ def smtp_send(settings: Settings, msg: EmailMessage) -> None:
         raise OperationalError(
             f"Could not send the digest through SMTP server {where} ({e or type(e).__name__})."
         ) from None
+    _quit(server)
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    """Say goodbye. The server took the message at DATA, so it is sent whatever QUIT answers."""
+    try:
+        code, reply = server.quit()
+        problem = None if code == 221 else f"{code} {reply.decode(errors='replace')}"
+    except (smtplib.SMTPException, OSError) as e:
+        problem = str(e) or type(e).__name__
+    server.close()
+    if problem:
+        logger.warning(
+            "The SMTP server accepted the digest but failed at QUIT (%s); it counts as sent.", problem
+        )
 
 
 def deliver(
