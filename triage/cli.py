@@ -298,10 +298,16 @@ def digest_cmd(app: App, day, send, out):
 @cli.command()
 @click.pass_obj
 def daily(app: App):
-    """Fetch, analyze and send the digest: the daily job, for cron."""
+    """Fetch, analyze and send the digest: the daily job, for cron. Exits 1 without doing
+    anything while another daily job runs on the same database."""
+    from triage.errors import OperationalError
     from triage.pipeline import run_daily
 
-    run_daily(app.store, app.settings, log=click.echo)
+    report = run_daily(app.store, app.settings, log=click.echo)
+    if report.outcome == "busy":
+        raise OperationalError(
+            f"Another daily job ({report.holder}) is running on {app.store.path}; this run did nothing."
+        )
 
 
 # --- web: serve -------------------------------------------------------------------------

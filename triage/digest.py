@@ -27,7 +27,6 @@ from triage.embed import Embedder
 from triage.errors import OperationalError, UserError
 
 SMTP_TIMEOUT = 30  # seconds for connect and each SMTP command
-SEND_LEASE = 600  # seconds one sender may hold the digest lock
 SHORT_ABSTRACT = 300  # characters of an unlocked paper's abstract shown in the mail
 YOUNGEST_TOPICS = 3
 QUEUE_SHOWN = 5
@@ -277,10 +276,10 @@ def deliver(
         raise UserError(
             f"[digest] to is empty (config: {settings.source}): list the addresses to send the digest to."
         )
-    with lock.hold(store, "digest", SEND_LEASE) as mine:
+    with lock.hold(store, "digest") as mine:
         if not mine:
             raise OperationalError(
-                f"Another process is sending a digest right now; {day} was not sent twice."
+                f"Another process ({mine.holder}) is sending a digest right now; {day} was not sent twice."
             )
         record = store.digest_record(day)
         if record and record["sent_at"]:

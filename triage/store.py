@@ -751,6 +751,15 @@ class Store:
             (int(ok), error, summary, run_id),
         )
 
+    def close_unfinished_runs(self, job: str, error: str) -> int:
+        """Mark failed the runs of `job` that never finished (their process died); the count closed."""
+        cur = self.conn.execute(
+            "UPDATE job_runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ok = 0, error = ? "
+            "WHERE job = ? AND finished_at IS NULL",
+            (error, job),
+        )
+        return cur.rowcount
+
     def job_runs(self, job: str | None = None, limit: int = 20) -> list[dict]:
         """Recent job runs, newest first (the web page shows the last error from here)."""
         cur = self.conn.execute(
@@ -758,26 +767,6 @@ class Store:
         )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur]
-
-    def acquire_lock(self, name: str, holder: str, now: float, expires_at: float) -> bool:
-        """Take the named lease unless someone holds an unexpired one; True when taken."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM job_lock WHERE name = ? AND expires_at <= ?", (name, now))
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO job_lock (name, holder, expires_at) VALUES (?, ?, ?)",
-                (name, holder, expires_at),
-            )
-            return cur.rowcount == 1
-
-    def renew_lock(self, name: str, holder: str, expires_at: float) -> bool:
-        """Move the holder's lease expiry; False when the lease is no longer theirs."""
-        cur = self.conn.execute(
-            "UPDATE job_lock SET expires_at = ? WHERE name = ? AND holder = ?", (expires_at, name, holder)
-        )
-        return cur.rowcount == 1
-
-    def release_lock(self, name: str, holder: str) -> None:
-        self.conn.execute("DELETE FROM job_lock WHERE name = ? AND holder = ?", (name, holder))
 
 
 def _chunks(items: list, size: int = 500):
