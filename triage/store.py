@@ -7,6 +7,7 @@ tables and queries in its own section below, and its migrations under its own nu
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -200,10 +201,17 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        if not self.path.strip():  # sqlite3 would open a temporary database that vanishes
+            raise UserError("The database path is empty (from [storage] db or --db).")
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.exists():
                 raise UserError(f"Database folder {parent} does not exist (from [storage] db or --db).")
+            for what, p in (("file", Path(self.path)), ("folder", parent)):
+                if p.exists() and not os.access(p, os.W_OK):
+                    raise UserError(
+                        f"Database {what} {p} is read-only for this user; the store needs to write."
+                    )
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
