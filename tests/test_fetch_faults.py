@@ -159,3 +159,25 @@ def test_a_window_longer_than_arxiv_exits_2(runner, days):
     result = runner.invoke(runner.cli, ["fetch", "--days", days])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "--days must be between 1 and 13000" in result.output
+
+
+@pytest.mark.parametrize("page", [MAINTENANCE, XHTML], ids=["html", "xhtml"])
+def test_rss_html_page_is_a_failure_not_a_quiet_day(runner, tmp_path, arxiv_server, page):
+    """A well-formed XHTML page used to read as 'no announcement today' and end the daily run with exit 0."""
+    arxiv_server.rss_body = page
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[arxiv]\nrss_url = "{arxiv_server.rss_url}"\n')
+    result = runner.invoke(runner.cli, ["--config", str(cfg), "fetch"])
+    assert result.exit_code == 1, result.output
+    assert "is not a readable RSS feed" in result.stderr and "No announcement" not in result.output
+
+
+def test_rss_slow_drip_is_cut_off(runner, tmp_path, arxiv_server, shared):
+    arxiv_server.rss_body = (shared / "arxiv/rss/rss2_2026/cs.LG_2026-04-27_trimmed.xml").read_bytes()
+    arxiv_server.rss_drip = 0.01
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[arxiv]\nrss_url = "{arxiv_server.rss_url}"\ntimeout_seconds = 1.0\n')
+    t = time.monotonic()
+    result = runner.invoke(runner.cli, ["--config", str(cfg), "fetch"])
+    assert result.exit_code == 1 and "sent no complete answer within 1 s" in result.stderr
+    assert time.monotonic() - t < 3

@@ -56,6 +56,7 @@ class ArxivServer:
         self.rss_body: bytes = b""
         self.rss_status = 200
         self.rss_delay = 0.0
+        self.rss_drip = 0.0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -116,7 +117,9 @@ def _handler(server: ArxivServer):
                 reply = server.api_reply(query)
             elif parts.path.startswith("/rss/"):
                 server.rss_requests.append(parts.path)
-                reply = Reply(status=server.rss_status, body=server.rss_body, delay=server.rss_delay)
+                reply = Reply(
+                    server.rss_status, server.rss_body, delay=server.rss_delay, drip=server.rss_drip
+                )
             else:
                 reply = Reply(status=404, body=b"not found")
             time.sleep(reply.delay)

@@ -1,7 +1,7 @@
 """The arXiv API through the `arxiv` package: date-window queries, retries, resumable backfill.
 
 The package pages and rate-limits for us; this module adds what it lacks: a deadline on each
-whole request (a server that drips bytes never trips a read timeout), backoff that honours
+whole request (sources.http: a server that drips bytes never trips a read timeout), backoff that honours
 429 Retry-After up to MAX_WAIT, a strict check that a page is a complete arXiv Atom feed (its
 own parser recovers silently from a truncated body and reads an HTML maintenance page as an
 empty result), and month x category slicing so a long backfill stays under arXiv's caps
@@ -22,12 +22,12 @@ from email.utils import parsedate_to_datetime
 
 import arxiv
 import requests
-import urllib3.exceptions
 from lxml import etree
 
 from triage.config import ArxivConfig
 from triage.errors import OperationalError, UserError
 from triage.papers import ARXIV, Paper, clean_text, split_id
+from triage.sources.http import BadAnswer, DeadlineSession
 from triage.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,51 +38,8 @@ QUERY_CAP = 30_000
 SETTLE_DAYS = 7
 # The longest one wait between tries may be, whatever Retry-After asks for.
 MAX_WAIT = 300.0
-# A page of 2,000 entries is ~5 MB; more is not an arXiv feed.
-MAX_BODY = 50_000_000
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-
-
-class _DeadlineSession(requests.Session):
-    """Every request ends within `timeout` seconds from connecting to its last byte.
-
-    The arxiv package passes no timeout at all, and a read timeout alone never ends a body
-    that arrives one byte at a time, so the body is read here in pieces against a deadline.
-    """
-
-    def __init__(self, timeout: float):
-        super().__init__()
-        self.timeout = timeout
-        self.last_response: requests.Response | None = None
-
-    def request(self, *args, **kwargs):
-        deadline = time.monotonic() + self.timeout
-        kwargs.setdefault("timeout", self.timeout)
-        kwargs["stream"] = True
-        self.last_response = None
-        resp = super().request(*args, **kwargs)
-        try:
-            resp._content = self._body(resp, deadline)
-        finally:
-            resp.close()
-        self.last_response = resp
-        return resp
-
-    def _body(self, resp: requests.Response, deadline: float) -> bytes:
-        body = bytearray()
-        while True:
-            try:
-                piece = resp.raw.read1(65536, decode_content=True)
-            except (urllib3.exceptions.HTTPError, OSError) as e:
-                raise requests.ConnectionError(f"the answer broke off ({type(e).__name__})") from None
-            if not piece:
-                return bytes(body)
-            body += piece
-            if time.monotonic() > deadline:
-                raise _BadPage(f"no complete answer within {self.timeout:g} s")
-            if len(body) > MAX_BODY:
-                raise _BadPage(f"an answer larger than {MAX_BODY} bytes")
 
 
 class Client(arxiv.Client):
@@ -106,7 +63,7 @@ class Client(arxiv.Client):
         self.query_url_format = api_url + "?{}"
         self.max_retries = max_retries
         self.max_wait = max_wait
-        self._session = _DeadlineSession(timeout_seconds)
+        self._session = DeadlineSession(timeout_seconds)
         self._sleep = sleep
 
     @classmethod
@@ -127,7 +84,7 @@ class Client(arxiv.Client):
                 problem = f"HTTP {e.status}"
             except arxiv.UnexpectedEmptyPageError:
                 problem = "an empty page in the middle of the results"
-            except _BadPage as e:
+            except BadAnswer as e:
                 problem = str(e)
             except requests.RequestException as e:
                 problem = f"a network error ({type(e).__name__})"
@@ -140,17 +97,17 @@ class Client(arxiv.Client):
             self._sleep(wait)
 
     def _check_feed(self) -> None:
-        """_BadPage unless the page is a whole arXiv feed: the package's parser recovers from a
+        """BadAnswer unless the page is a whole arXiv feed: the package's parser recovers from a
         cut-off body and takes an HTML page for a feed without results; a strict parse tells."""
         resp = self._session.last_response
         try:
             root = etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as e:
-            raise _BadPage(f"incomplete XML (line {e.lineno}: {e.msg})") from None
+            raise BadAnswer(f"incomplete XML (line {e.lineno}: {e.msg})") from None
         if root.tag != ATOM + "feed":
-            raise _BadPage(f"a page that is not an arXiv feed (<{etree.QName(root).localname}>)")
+            raise BadAnswer(f"a page that is not an arXiv feed (<{etree.QName(root).localname}>)")
         if not (root.findtext(OPENSEARCH + "totalResults") or "").strip().isdigit():
-            raise _BadPage("an arXiv feed without totalResults")
+            raise BadAnswer("an arXiv feed without totalResults")
 
     def _retry_after(self) -> float:
         """Retry-After in seconds (a number or an HTTP date); 0 when absent or unreadable."""
@@ -172,10 +129,6 @@ class Client(arxiv.Client):
         except (etree.XMLSyntaxError, AttributeError):
             text = None
         return clean_text(text) or "HTTP 400 without an explanation"
-
-
-class _BadPage(Exception):
-    """A 200 answer that is not a complete arXiv feed: retried like a network error."""
 
 
 def paper_from_result(r: arxiv.Result) -> Paper:

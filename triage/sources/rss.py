@@ -17,6 +17,7 @@ import requests
 from triage.config import ArxivConfig
 from triage.errors import OperationalError, UserError
 from triage.papers import ARXIV, Paper, clean_text, split_id
+from triage.sources.http import BadAnswer, DeadlineSession
 
 _PREAMBLE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*(?P<type>[\w-]+)\s*Abstract:\s*", re.S)
 
@@ -29,9 +30,11 @@ def fetch(cfg: ArxivConfig, categories: list[str]) -> tuple[list[Paper], str]:
     """Download and parse today's feed; returns (papers, url). Raises OperationalError if broken."""
     url = feed_url(cfg, categories)
     try:
-        resp = requests.get(url, timeout=cfg.timeout_seconds, headers={"user-agent": "paper-triage"})
+        resp = DeadlineSession(cfg.timeout_seconds).get(url, headers={"user-agent": "paper-triage"})
     except requests.RequestException as e:
         raise OperationalError(f"Could not reach the arXiv RSS feed {url} ({type(e).__name__}).") from None
+    except BadAnswer as e:
+        raise OperationalError(f"The arXiv RSS feed {url} sent {e}.") from None
     if resp.status_code != 200:
         raise OperationalError(f"The arXiv RSS feed {url} answered HTTP {resp.status_code}.")
     return parse(resp.content, url, cfg.announce_types, error=OperationalError), url
@@ -42,8 +45,10 @@ def parse(
 ) -> list[Paper]:
     """Papers of one RSS document; `error` is raised (naming `where`) if it is not a feed."""
     feed = feedparser.parse(content)
-    if feed.bozo and not feed.entries and not feed.feed.get("title"):
-        raise error(f"{where} is not a readable RSS feed ({feed.get('bozo_exception')}).")
+    if not feed.version or feed.bozo and not feed.entries and not feed.feed.get("title"):
+        # An HTML page (a maintenance notice) has no feed version: it is not "no announcement".
+        problem = feed.get("bozo_exception") or "no RSS or Atom root element"
+        raise error(f"{where} is not a readable RSS feed ({problem}).")
     day = _announce_day(feed)
     papers = []
     for n, e in enumerate(feed.entries, 1):
