@@ -100,7 +100,8 @@ def _xml_attr(s: str) -> str:
 
 
 def bibtex_entry(r: dict) -> str:
-    surname = (r["authors"][0].split()[-1] if r["authors"] else "anon").lower()
+    first = r["authors"][0].split() if r["authors"] else []
+    surname = (first[-1] if first else "anon").lower()
     key = re.sub(r"[^a-z0-9]", "", surname) + r["published"][:4] + "_" + re.sub(r"\W", "_", r["id"])
     fields = {
         "title": "{" + _bib(r["title"]) + "}",

@@ -11,7 +11,7 @@ from datetime import date
 # record's own "source", e.g. a trending-papers feed) covers months differently and keeps its
 # name, so topics normalise its shares apart.
 ARXIV = "arxiv"
-_VERSIONED_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
+_VERSIONED_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$", re.S)
 _ABS_URL = re.compile(r"^(?:https?://)?(?:export\.)?arxiv\.org/(?:abs|pdf)/")
 # Limits on what a record may hold: arXiv's own are far below them (ids of ~20 characters,
 # abstracts of 1,920), so only a broken or hostile file reaches them.
@@ -30,6 +30,8 @@ def split_id(raw: str) -> tuple[str, int]:
     s = _ABS_URL.sub("", s)
     s = s.removeprefix("oai:arXiv.org:").removeprefix("arXiv:")
     m = _VERSIONED_ID.match(s)
+    if m is None:
+        raise ValueError(f"id {raw!r} is empty")
     return m["id"], int(m["version"] or 1)
 
 

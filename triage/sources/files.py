@@ -100,7 +100,7 @@ def _reason(e: Exception) -> str:
         return f"missing key {e}"
     if isinstance(e, RecursionError):
         return "JSON nested too deep"
-    return str(e).split("\n")[0][:200]
+    return clean_text(str(e))[:200]
 
 
 def jsonl_paper(d: dict) -> Paper:
@@ -176,7 +176,7 @@ def _xml_papers(path: Path, fmt: str) -> list[Paper]:
     try:
         root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as e:
-        raise UserError(f"{path}:{e.lineno}: not well-formed XML ({e.msg}).") from None
+        raise UserError(f"{path}:{e.lineno}: not well-formed XML ({clean_text(e.msg)[:200]}).") from None
     papers = []
     for entry in root.iterfind("{http://www.w3.org/2005/Atom}entry"):
         try:

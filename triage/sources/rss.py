@@ -55,8 +55,9 @@ def parse(
         try:
             papers.append(entry_to_paper(e, day).check())
         except (ValueError, TypeError) as exc:
+            guid = clean_text(str(e.get("id", "no id")))[:80]
             raise error(
-                f"{where}: item {n} ({e.get('id', 'no id')}) is not a usable paper ({exc})."
+                f"{where}: item {n} ({guid}) is not a usable paper ({clean_text(str(exc))[:200]})."
             ) from None
     return [p for p in papers if announce_types is None or p.announce_type in announce_types]
 
