@@ -193,6 +193,10 @@ MIGRATIONS: dict[int, str] = {
         expires_at REAL NOT NULL
     )
     """,
+    # Jobs lock a file beside the database now (triage.lock): the kernel frees it when a holder dies.
+    41: """
+    DROP TABLE job_lock
+    """,
 }
 
 
