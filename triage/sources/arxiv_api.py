@@ -1,14 +1,14 @@
 """The arXiv API through the `arxiv` package: date-window queries, retries, resumable backfill.
 
 The package pages and rate-limits for us; this module adds what it lacks: a deadline on each
-whole request (sources.http: a server that drips bytes never trips a read timeout), backoff that honours
-429 Retry-After up to MAX_WAIT, a strict check that a page is a complete arXiv Atom feed (its
-own parser recovers silently from a truncated body and reads an HTML maintenance page as an
-empty result), and month x category slicing so a long backfill stays under arXiv's caps
-(2,000 per page, 30,000 per query) and resumes after an interruption from the slices recorded
-in fetch_progress. A slice is recorded only when its entries account for the feed's
-totalResults and it is not empty: arXiv never has a month without papers in a category one
-follows, so an empty answer is an outage to retry, not a fact to remember.
+whole request (sources.http), backoff that honours 429 Retry-After up to MAX_WAIT, a strict
+check that a page is a complete arXiv Atom feed (its own parser recovers silently from a
+truncated body and reads an HTML maintenance page as an empty result), and month x category
+slicing so a long backfill stays under arXiv's caps (2,000 per page, 30,000 per query) and
+resumes after an interruption from the slices recorded in fetch_progress. A slice is recorded
+only when its entries account for the feed's totalResults and it is not empty: arXiv never has
+a month without papers in a category one follows, so an empty answer is an outage to retry,
+not a fact to remember.
 """
 
 from __future__ import annotations
@@ -57,12 +57,10 @@ class Client(arxiv.Client):
         max_retries: int,
         timeout_seconds: float,
         sleep: Callable[[float], None] = time.sleep,
-        max_wait: float = MAX_WAIT,
     ):
         super().__init__(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
         self.query_url_format = api_url + "?{}"
         self.max_retries = max_retries
-        self.max_wait = max_wait
         self._session = DeadlineSession(timeout_seconds)
         self._sleep = sleep
 
@@ -92,7 +90,7 @@ class Client(arxiv.Client):
                 raise OperationalError(
                     f"arXiv API failed after {attempt + 1} tries with {problem} for {url}."
                 ) from None
-            wait = min(self.max_wait, max(self.delay_seconds * 2**attempt, self._retry_after()))
+            wait = min(MAX_WAIT, max(self.delay_seconds * 2**attempt, self._retry_after()))
             log.info("arXiv API: %s; retrying in %.1f s", problem, wait)
             self._sleep(wait)
 
@@ -103,7 +101,7 @@ class Client(arxiv.Client):
         try:
             root = etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as e:
-            raise BadAnswer(f"incomplete XML (line {e.lineno}: {e.msg})") from None
+            raise BadAnswer(f"incomplete XML (line {e.lineno}: {clean_text(e.msg)})") from None
         if root.tag != ATOM + "feed":
             raise BadAnswer(f"a page that is not an arXiv feed (<{etree.QName(root).localname}>)")
         if not (root.findtext(OPENSEARCH + "totalResults") or "").strip().isdigit():
