@@ -232,3 +232,18 @@ def test_atom_entry_with_an_impossible_date_names_its_line(store, shared, tmp_pa
     with pytest.raises(UserError, match=rf"bad\.xml:{entry_line}: not a valid arXiv Atom entry"):
         files.import_file(store, bad)
     assert store.count_papers() == 0
+
+
+def test_a_line_longer_than_the_limit_is_refused_by_number(store, tmp_path):
+    f = tmp_path / "long.jsonl"
+    f.write_bytes(json.dumps(GOOD).encode() + b"\n" + b'{"id": "' + b"a" * files.MAX_LINE + b'"}\n')
+    with pytest.raises(UserError, match=r"long\.jsonl:2: the line is longer than 1,000,000 bytes"):
+        files.import_file(store, f)
+    assert store.count_papers() == 0
+
+
+def test_an_xml_file_over_the_limit_is_refused_before_it_is_read(store, shared, monkeypatch):
+    monkeypatch.setattr(files, "MAX_XML", 10_000)
+    atom = shared / "arxiv/atom/2026/brevio_cat_cs.LG_OR_cs.AI_start0_max20_2026-04-30.xml"
+    with pytest.raises(UserError, match=r"brevio.*\.xml is larger than 10,000 bytes"):
+        files.import_file(store, atom)

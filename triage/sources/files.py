@@ -27,6 +27,7 @@ from triage.store import Store
 FORMATS = ("auto", "jsonl", "oai", "atom", "rss")
 BATCH = 1000
 MAX_LINE = 1_000_000  # bytes; an OAI snapshot line is a few kB
+MAX_XML = 200_000_000  # bytes; XML is parsed whole, and a full day's feed is ~3 MB
 # What a bad record raises on its way to a Paper: a JSON error, a missing key, a wrong type, a
 # date that is no date, JSON nested too deep for the parser.
 BAD_RECORD = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError, RecursionError)
@@ -71,8 +72,6 @@ def import_file(
     batch: list[Paper] = []
     for lineno, line, offset in _lines(path):
         try:
-            if len(line) > MAX_LINE:
-                raise ValueError(f"the line is longer than {MAX_LINE} bytes")
             batch.append(to_paper(json.loads(line)).check())
         except BAD_RECORD as e:
             raise UserError(f"{path}:{lineno}: not a valid {fmt} record ({_reason(e)}).") from None
@@ -86,11 +85,15 @@ def import_file(
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
-    """(line number, line, byte offset after it) for the non-blank lines of a file."""
-    offset = 0
+    """(line number, line, byte offset after it) for the non-blank lines of a file; a line
+    longer than MAX_LINE stops with its number before it is read whole."""
+    offset = lineno = 0
     with path.open("rb") as f:
-        for lineno, line in enumerate(f, 1):
+        while line := f.readline(MAX_LINE + 1):
+            lineno += 1
             offset += len(line)
+            if len(line) > MAX_LINE:
+                raise UserError(f"{path}:{lineno}: the line is longer than {MAX_LINE:,} bytes.")
             if line.strip():
                 yield lineno, line, offset
 
@@ -170,6 +173,8 @@ def _iso_date(s) -> str:
 
 
 def _xml_papers(path: Path, fmt: str) -> list[Paper]:
+    if path.stat().st_size > MAX_XML:
+        raise UserError(f"{path} is larger than {MAX_XML:,} bytes; an arXiv feed file is far smaller.")
     content = path.read_bytes()
     if fmt == "rss":
         return rss.parse(content, str(path))
