@@ -31,14 +31,10 @@ class Held:
         return self.ok
 
 
-def path_for(db_path: str, name: str) -> str:
-    return f"{db_path}.{name}.lock"
-
-
 @contextmanager
 def hold(store, name: str) -> Iterator[Held]:
     """Yield Held(True) while holding lock `name` of the store's database, Held(False, holder) if taken."""
-    path = path_for(store.path, name)
+    path = f"{store.path}.{name}.lock"
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
