@@ -46,7 +46,8 @@ def is_sentence(message: str) -> bool:
 
 
 def make_app(web_db, **web):
-    settings = config.load(None, web_db)
+    settings = config.Settings()
+    settings.storage.db = web_db
     for key, value in web.items():
         setattr(settings.web, key, value)
     return create_app({"SETTINGS": settings, "TESTING": True})
@@ -160,23 +161,23 @@ def test_a_22_mb_bottleneck_is_refused_before_it_is_read(client, app):
         data={"csrf_token": csrf_token(client), "problem": "p", "tried": "t", "bottleneck": huge},
     )
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 413 and "262,144 bytes" in html and "[web] max_request_bytes" in html
+    assert resp.status_code == 413 and "256 KiB" in html and "[web] max_request_kib" in html
     assert len(html) < 20_000 and attempt_count(app) == 0
     api = client.post(
         "/api/attempts",
         json={"problem": "p", "tried": "t", "bottleneck": huge},
         headers={"X-CSRFToken": csrf_token(client)},
     )
-    assert api.status_code == 413 and "max_request_bytes" in api.get_json()["error"]
+    assert api.status_code == 413 and "max_request_kib" in api.get_json()["error"]
 
 
 def test_request_limit_comes_from_config(web_db):
-    client = make_app(web_db, max_request_bytes=4096).test_client()
+    client = make_app(web_db, max_request_kib=4).test_client()
     token = csrf_token(client)
     ok = client.post("/attempts", data={"csrf_token": token, "bottleneck": "x" * 1000})
     assert ok.status_code == 400  # read and refused as too vague: under the limit
     big = client.post("/attempts", data={"csrf_token": token, "bottleneck": "x" * 5000})
-    assert big.status_code == 413 and "4,096 bytes" in big.get_data(as_text=True)
+    assert big.status_code == 413 and "4 KiB" in big.get_data(as_text=True)
 
 
 def test_over_long_field_is_refused_with_the_form_kept(client, app):

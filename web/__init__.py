@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         ALLOWED_HOSTS=frozenset(h.lower() for h in web_cfg.allowed_hosts),
-        MAX_CONTENT_LENGTH=web_cfg.max_request_bytes,
+        MAX_CONTENT_LENGTH=web_cfg.max_request_kib * 1024,
         MAX_FIELD_CHARS=web_cfg.max_field_chars,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=web_cfg.session_days),
     )

@@ -89,8 +89,8 @@ def init_app(app: Flask) -> None:
         413,
         lambda e: _error(
             413,
-            f"The request is larger than the {current_app.config['MAX_CONTENT_LENGTH']:,} bytes this server "
-            "accepts ([web] max_request_bytes); shorten what you typed.",
+            f"The request is larger than the {current_app.config['MAX_CONTENT_LENGTH'] // 1024:,} KiB this "
+            "server accepts ([web] max_request_kib); shorten what you typed.",
         ),
     )
     app.register_error_handler(
