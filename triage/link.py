@@ -88,12 +88,15 @@ def _term_pattern(term: str) -> re.Pattern:
 
 
 @functools.cache
-def _patterns() -> dict[str, tuple[tuple[str, re.Pattern], ...]]:
-    return {f.id: tuple((t, _term_pattern(t)) for t in f.terms) for f in catalogue()}
+def _patterns() -> dict[str, tuple[tuple[str, str, re.Pattern], ...]]:
+    return {f.id: tuple((t, t.lower(), _term_pattern(t)) for t in f.terms) for f in catalogue()}
 
 
-def find_terms(fundamental: Fundamental, text: str) -> tuple[str, ...]:
-    return tuple(t for t, p in _patterns()[fundamental.id] if p.search(text))
+def find_terms(fundamental: Fundamental, text: str, lowered: str | None = None) -> tuple[str, ...]:
+    """The fundamental's key terms in `text`; `lowered` (text.lower()) lets a caller share the cheap
+    substring check that skips most patterns."""
+    low = text.lower() if lowered is None else lowered
+    return tuple(t for t, t_low, p in _patterns()[fundamental.id] if t_low in low and p.search(text))
 
 
 def corpus_statistics(linker: Linker, vectors: np.ndarray) -> dict:
@@ -161,9 +164,10 @@ class Linker:
         for k in range(len(vectors)):
             text = paper_text(titles[k], abstracts[k])
             own = own_work(titles[k], abstracts[k])
+            lowered = text.lower()
             row = []
             for i, f in enumerate(self.fundamentals):
-                terms = find_terms(f, text)
+                terms = find_terms(f, text, lowered)
                 own_term = bool(terms) and bool(find_terms(f, own))
                 margin = best[k, i] - bg[k]
                 out[k, i] = (
