@@ -60,8 +60,9 @@ def fitted() -> dict:
 
 @functools.cache
 def fingerprint() -> str:
-    """Changes when the catalogue or the fitted model changes, so analyze knows to relink."""
-    return hashlib.sha1(f"{_read(CATALOGUE_FILE)}{_read(MODEL_FILE)}".encode()).hexdigest()[:12]
+    """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
+    text = "".join(_read(name) for name in (CATALOGUE_FILE, MODEL_FILE, "link.py"))
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
