@@ -5,8 +5,8 @@
 
 Training data: the dev split of readers A and B (each pair's target is the share of the two readers who
 gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
-never read here. Corpus statistics (each idea's cosine mean and spread, key-term document frequencies)
-come from REFERENCE random corpus papers that are not labelled.
+never read here. The corpus statistics behind z (each idea's cosine mean and spread) come from
+REFERENCE random corpus papers that are not labelled.
 
 Cross-validation is grouped by paper: 5 outer folds over the dev papers (the old labels always train);
 in each, the threshold and the number of links are chosen by an inner 5-fold CV on the training part
@@ -46,12 +46,9 @@ MIN_PRECISION, MIN_QUIET = 0.87, 0.92
 BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
 VARIANTS = {
     "all features": FEATURES,
-    "no z (raw cosine only)": tuple(f for f in FEATURES if f not in ("z", "top", "z_gap")),
-    "no key terms": tuple(
-        f for f in FEATURES if f not in ("terms", "title_term", "own_term", "idf", "mentions")
-    ),
+    "no z (raw cosine only)": tuple(f for f in FEATURES if f not in ("z", "z_gap")),
+    "no key terms": tuple(f for f in FEATURES if f not in ("terms", "own_term")),
     "no own-work term": tuple(f for f in FEATURES if f != "own_term"),
-    "no term rarity": tuple(f for f in FEATURES if f != "idf"),
     "no margin": tuple(f for f in FEATURES if f != "margin"),
 }
 
