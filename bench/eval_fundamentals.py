@@ -1,12 +1,14 @@
-"""Evaluate fundamentals linking against hand labels: recall@3, precision@1, no-link rate.
+"""Evaluate fundamentals linking against two readers' labels, with 95% bootstrap intervals.
 
-    python bench/eval_fundamentals.py            # evaluate (dev and held-out reported separately)
-    python bench/eval_fundamentals.py --sample   # print the labelling sample (how the labels were drawn)
+    python bench/eval_fundamentals.py                    # the frozen test split (run once, at the end)
+    python bench/eval_fundamentals.py --split old        # the 160 older one-reader labels (training data)
+    python bench/eval_fundamentals.py --agreement        # how often readers A and B agree
+    python bench/eval_fundamentals.py --code DIR         # score the linker of another checkout (an older commit)
 
-Labels: bench/labels/fundamentals.jsonl, one {id, title, fundamentals, note} per paper; the rule used is
-in bench/labels/README.md. The papers were drawn at random with a fixed seed, 20 per publication-year
-stratum (up to 2019, 2020, ..., 2026) from the shared corpus. Split: a paper is in "dev" when sha1(id) is
-even, else "held-out"; only dev errors were looked at while improving the linker.
+Labels (bench/labels/README.md): fundamentals_sample.jsonl holds 440 papers with a frozen dev/test
+split; readers A and B labelled them independently (fundamentals_A.jsonl, fundamentals_B.jsonl).
+Metrics, per the issue: recall@3 on the links both readers gave; precision@1 of the top link against
+either reader, over every paper linked; the share of papers both left empty that stay unlinked.
 
 The papers go through the real path: a SQLite store under bench/results/, triage.analyze.analyze(),
 and Store.fundamentals_for. Embeddings are cached there, so a rerun takes seconds.
@@ -15,108 +17,192 @@ and Store.fundamentals_for. Embeddings are cached there, so a rerun takes second
 from __future__ import annotations
 
 import argparse
-import collections
-import hashlib
 import json
-import random
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.corpus import iter_corpus  # noqa: E402
-from triage import config  # noqa: E402
-from triage.analyze import analyze  # noqa: E402
-from triage.sources.files import jsonl_paper  # noqa: E402
-from triage.store import Store  # noqa: E402
-
-LABELS = ROOT / "bench" / "labels" / "fundamentals.jsonl"
+LABELS = ROOT / "bench" / "labels"
 RESULTS = ROOT / "bench" / "results"
-SEED, PER_STRATUM = 20260101, 20
+SAMPLE = LABELS / "fundamentals_sample.jsonl"
+READERS = {"A": LABELS / "fundamentals_A.jsonl", "B": LABELS / "fundamentals_B.jsonl"}
+OLD = LABELS / "fundamentals.jsonl"
+BOOTSTRAP, BOOTSTRAP_SEED = 2000, 20261207
 
 
-def split(paper_id: str) -> str:
-    return "dev" if int(hashlib.sha1(paper_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def sample(corpus: list[dict]) -> list[dict]:
-    """The labelling sample: PER_STRATUM papers per year stratum, fixed seed."""
-    strata = collections.defaultdict(list)
-    for r in corpus:
-        year = r["published"][:4]
-        strata["-2019" if year < "2020" else year].append(r)
-    rng = random.Random(SEED)
+def labelled(with_old: bool = True) -> list[dict]:
+    """Every labelled paper: {id, title, abstract, split (dev|test|old), A, B} (A == B for the old labels).
+
+    A sample paper one reader has not labelled yet is left out (the files are written batch by batch).
+    """
+    readers = {name: {r["id"]: r["fundamentals"] for r in read_jsonl(p)} for name, p in READERS.items()}
     out = []
-    for key in sorted(strata):
-        out += rng.sample(sorted(strata[key], key=lambda r: r["id"]), PER_STRATUM)
+    for r in read_jsonl(SAMPLE):
+        if all(r["id"] in got for got in readers.values()):
+            out.append({**r, "A": readers["A"][r["id"]], "B": readers["B"][r["id"]]})
+    if with_old:
+        from bench.corpus import iter_corpus
+
+        old = {r["id"]: r for r in read_jsonl(OLD)}
+        for r in iter_corpus():
+            if r["id"] in old:
+                gold = old[r["id"]]["fundamentals"]
+                out.append({"id": r["id"], "split": "old", "title": r["title"], "abstract": r["abstract"]})
+                out[-1] |= {"published": r["published"], "A": gold, "B": gold}
     return out
 
 
-def metrics(rows: list[tuple[list[str], list[str]]]) -> dict:
-    """rows: (gold, predicted best first)."""
-    found = total = top_right = top_n = quiet = empty = 0
-    for gold, pred in rows:
-        if gold:
-            found += len(set(gold) & set(pred[:3]))
-            total += len(gold)
-            if pred:
-                top_n += 1
-                top_right += pred[0] in gold
-        else:
-            empty += 1
-            quiet += not pred
+def paper_metrics(a: list[str], b: list[str], pred: list[str]) -> tuple[int, int, int, int, int, int]:
+    """One paper's counts: (agreed links found in the top 3, agreed links, linked, top link right,
+    both empty, both empty and unlinked)."""
+    agreed = set(a) & set(b)
+    either = set(a) | set(b)
+    empty = not a and not b
+    return (
+        len(agreed & set(pred[:3])),
+        len(agreed),
+        int(bool(pred)),
+        int(bool(pred) and pred[0] in either),
+        int(empty),
+        int(empty and not pred),
+    )
+
+
+def summarise(counts: np.ndarray) -> dict:
+    found, agreed, linked, right, empty, quiet = counts.sum(axis=0)
     return {
-        "papers": len(rows),
-        "labelled_links": total,
-        "recall_at_3": round(found / total, 3) if total else None,
-        "precision_at_1": round(top_right / top_n, 3) if top_n else None,
-        "precision_at_1_n": top_n,
-        "no_link_rate_on_empty": round(quiet / empty, 3) if empty else None,
-        "empty_papers": empty,
+        "recall_at_3": found / agreed if agreed else float("nan"),
+        "precision_at_1": right / linked if linked else float("nan"),
+        "no_link_rate_on_empty": quiet / empty if empty else float("nan"),
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sample", action="store_true", help="print the labelling sample and exit")
-    ap.add_argument("--errors", choices=["dev", "held-out"], help="also print the wrong links of a split")
-    args = ap.parse_args()
-    corpus = list(iter_corpus())
-    if args.sample:
-        for r in sample(corpus):
-            print(json.dumps({"id": r["id"], "title": r["title"], "abstract": r["abstract"]}))
-        return 0
+def metrics(rows: list[tuple[list[str], list[str], list[str]]]) -> dict:
+    """rows: (reader A, reader B, predicted best first). Each metric with a 95% bootstrap interval over papers."""
+    counts = np.array([paper_metrics(*r) for r in rows], dtype=float).reshape(-1, 6)
+    point = summarise(counts)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    draws = [summarise(counts[rng.integers(0, len(counts), len(counts))]) for _ in range(BOOTSTRAP)]
+    out = {"papers": len(rows)}
+    out |= {"agreed_links": int(counts[:, 1].sum()), "linked": int(counts[:, 2].sum())}
+    out["both_empty"] = int(counts[:, 4].sum())
+    for k, v in point.items():
+        lo, hi = np.nanpercentile([d[k] for d in draws], [2.5, 97.5])
+        out[k] = {"value": round(float(v), 3), "ci95": [round(float(lo), 3), round(float(hi), 3)]}
+    return out
 
-    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_id = {r["id"]: r for r in corpus}
+
+def table(named: dict[str, dict]) -> str:
+    lines = [
+        "| rows | papers | agreed links | recall@3 on agreed | linked | precision@1 vs either "
+        "| both empty | no-link rate on both-empty |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, m in named.items():
+        cell = {
+            k: f"{m[k]['value']} [{m[k]['ci95'][0]}, {m[k]['ci95'][1]}]" for k in summarise(np.zeros((1, 6)))
+        }
+        lines.append(
+            f"| {name} | {m['papers']} | {m['agreed_links']} | {cell['recall_at_3']} | {m['linked']} | "
+            f"{cell['precision_at_1']} | {m['both_empty']} | {cell['no_link_rate_on_empty']} |"
+        )
+    return "\n".join(lines)
+
+
+def agreement(papers: list[dict], n_fundamentals: int) -> dict:
+    """Per-link agreement of A and B: Cohen's kappa over (paper, fundamental) pairs and the share of
+    each reader's links the other also gave; also how often both leave a paper empty."""
+    a = {(p["id"], f) for p in papers for f in p["A"]}
+    b = {(p["id"], f) for p in papers for f in p["B"]}
+    pairs = len(papers) * n_fundamentals
+    both, only_a, only_b = len(a & b), len(a - b), len(b - a)
+    neither = pairs - both - only_a - only_b
+    observed = (both + neither) / pairs
+    pa, pb = len(a) / pairs, len(b) / pairs
+    chance = pa * pb + (1 - pa) * (1 - pb)
+    empty_a = sum(1 for p in papers if not p["A"])
+    empty_b = sum(1 for p in papers if not p["B"])
+    return {
+        "papers": len(papers),
+        "links_A": len(a),
+        "links_B": len(b),
+        "links_both": both,
+        "share_of_A_links_B_gave": round(both / len(a), 3) if a else None,
+        "share_of_B_links_A_gave": round(both / len(b), 3) if b else None,
+        "kappa_per_link": round((observed - chance) / (1 - chance), 3),
+        "empty_A": empty_a,
+        "empty_B": empty_b,
+        "empty_both": sum(1 for p in papers if not p["A"] and not p["B"]),
+        "same_first_link_when_both_link": round(
+            np.mean([p["A"][0] == p["B"][0] for p in papers if p["A"] and p["B"]]), 3
+        ),
+    }
+
+
+def predict(papers: list[dict], db_name: str = "eval_fundamentals") -> dict[str, list[str]]:
+    """Run the real analyze path over the papers; {paper id: predicted fundamental ids best first}."""
+    from triage import config
+    from triage.analyze import analyze
+    from triage.sources.files import jsonl_paper
+    from triage.store import Store
+
     RESULTS.mkdir(parents=True, exist_ok=True)
-    db = RESULTS / "eval_fundamentals.db"
+    db = RESULTS / f"{db_name}.db"
     settings = config.load(None, str(db))
     settings.gate.recent_days = 100 * 365  # link every labelled paper, whatever its date
     store = Store(db)
     store.init()
-    store.upsert_papers(jsonl_paper(by_id[r["id"]]) for r in labels)
+    store.upsert_papers(
+        jsonl_paper({k: p[k] for k in ("id", "title", "abstract", "published")} | {"categories": []})
+        for p in papers
+    )
     analyze(store, settings, all=True, progress=False)
-    links = store.fundamentals_for([r["id"] for r in labels])
+    links = store.fundamentals_for([p["id"] for p in papers])
+    return {p["id"]: [link[0] for link in links.get(p["id"], [])] for p in papers}
 
-    per_split = collections.defaultdict(list)
-    for r in labels:
-        pred = [fid for fid, _ in links.get(r["id"], [])]
-        per_split[split(r["id"])].append((r["fundamentals"], pred))
-        if args.errors == split(r["id"]) and set(pred) != set(r["fundamentals"]):
-            print(f"{r['fundamentals']} -> {links.get(r['id'], [])} :: {r['title'][:80]}")
-    report = {name: metrics(per_split[name]) for name in ("dev", "held-out")}
-    report["all"] = metrics(per_split["dev"] + per_split["held-out"])
 
-    print("| split | papers | labelled links | recall@3 | precision@1 (n) | no-link rate on [] (n) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name, m in report.items():
-        print(
-            f"| {name} | {m['papers']} | {m['labelled_links']} | {m['recall_at_3']} | "
-            f"{m['precision_at_1']} ({m['precision_at_1_n']}) | {m['no_link_rate_on_empty']} ({m['empty_papers']}) |"
-        )
-    (RESULTS / "fundamentals_eval.json").write_text(json.dumps(report, indent=2) + "\n")
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=["test", "dev", "old"], default="test")
+    ap.add_argument("--agreement", action="store_true", help="print the readers' agreement and exit")
+    ap.add_argument(
+        "--code", type=Path, help="import triage from this checkout (e.g. a git worktree of an older commit)"
+    )
+    ap.add_argument("--errors", action="store_true", help="print the wrong links (dev or old split only)")
+    args = ap.parse_args()
+    sys.path.insert(0, str(args.code.resolve() if args.code else ROOT))
+    sys.path.insert(1, str(ROOT))
+    if args.errors and args.split == "test":
+        ap.error("the test split is only scored: read errors on dev or old")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    papers = [p for p in labelled(with_old=args.split == "old") if p["split"] == args.split]
+    if args.agreement:
+        from triage.fundamentals import catalogue
+
+        report = {
+            s: agreement([p for p in labelled(False) if p["split"] == s], len(catalogue()))
+            for s in ("dev", "test")
+        }
+        report["all"] = agreement(labelled(False), len(catalogue()))
+        print(json.dumps(report, indent=2))
+        (RESULTS / "fundamentals_agreement.json").write_text(json.dumps(report, indent=2) + "\n")
+        return 0
+    pred = predict(papers, f"eval_fundamentals_{args.code.name}" if args.code else "eval_fundamentals")
+    if args.errors:
+        for p in papers:
+            if pred[p["id"]] != p["A"] or pred[p["id"]] != p["B"]:
+                print(f"A={p['A']} B={p['B']} -> {pred[p['id']]} :: {p['id']} {p['title'][:90]}")
+    report = {args.split: metrics([(p["A"], p["B"], pred[p["id"]]) for p in papers])}
+    print(table(report))
+    name = f"fundamentals_eval_{args.split}{'_' + args.code.name if args.code else ''}.json"
+    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

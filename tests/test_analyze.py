@@ -1,18 +1,20 @@
 """analyze: fills the links export reads, is incremental, relinks on --all, and says when the model changed."""
 
 import dataclasses
+import json
 
 from triage.analyze import analyze
 
 
 def test_analyze_fills_fundamentals(store, settings, three_papers):
-    reinforce, lora, bench = three_papers
+    actor_critic, retrieval, bench = three_papers
+    assert store.fundamentals_detail(three_papers) == dict.fromkeys(three_papers)  # not analysed yet
     report = analyze(store, settings, progress=False)
     assert (report.papers, report.analyzed, report.encoded) == (3, 3, 3)
-    links = store.fundamentals_for(three_papers)
-    assert links[reinforce][0][0] == "policy_gradient"
-    assert links[lora][0][0] == "svd_low_rank"
-    assert bench not in links
+    links = store.fundamentals_detail(three_papers)
+    assert links[actor_critic][0][0] == "policy_gradient"
+    assert links[retrieval][0][0] == "information_retrieval"
+    assert links[bench] == []  # analysed, rests on none
 
 
 def test_second_run_skips_unchanged_and_reencodes_only_edits(store, settings, three_papers):
@@ -61,3 +63,28 @@ def test_cli_analyze_prints_counts(runner, store, three_papers):
     assert "2 of 3 linked" in result.output
     bad = runner.invoke(runner.cli, ["analyze", "--as-of", "yesterday"])
     assert bad.exit_code == 2
+
+
+def test_not_analysed_is_null_in_the_export_and_said_on_the_page(runner, store, settings, three_papers):
+    """Before analyze a paper's fundamentals are unknown (null, 'not analysed'); after, [] means none."""
+    from web import create_app
+
+    def exported():
+        result = runner.invoke(runner.cli, ["export"])
+        assert result.exit_code == 0, result.output
+        return {r["id"]: r["fundamentals"] for r in map(json.loads, result.output.splitlines())}
+
+    def page():
+        client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+        return client.get("/?day=2025-03-01").get_data(as_text=True)
+
+    actor_critic, retrieval, bench = three_papers
+    assert exported() == dict.fromkeys(three_papers)
+    assert page().count("Fundamentals not analysed.") == 3
+
+    analyze(store, settings, progress=False)
+    after = exported()
+    assert after[bench] == [] and after[actor_critic][0]["id"] == "policy_gradient"
+    html = page()
+    assert "Fundamentals not analysed." not in html
+    assert 'title="closeness ' in html  # each chip carries the evidence behind its link

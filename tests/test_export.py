@@ -67,7 +67,7 @@ def test_jsonl_contract(runner, store):
     assert [f["id"] for f in new["fundamentals"]] == ["backpropagation", "cross_entropy"]
     assert new["fundamentals"][0]["name"] and new["fundamentals"][0]["score"] == 0.61
     assert new["locked"] is True
-    assert old["hype"] is None and old["topic"] is None and old["fundamentals"] == []
+    assert old["hype"] is None and old["topic"] is None and old["fundamentals"] is None  # never analysed
 
 
 def test_unlocked_once_the_gate_has_an_unlock(runner, store):

@@ -1,41 +1,77 @@
-"""Linking: the obvious fundamental wins, benchmark-only papers get none, scores are ordered in [0, 1]."""
+"""Linking real papers: the fundamental both readers gave wins, benchmarks get none, the why is readable,
+and a free-text bottleneck is ranked by the same scorer."""
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from tests.support.fundamentals import BENCHMARK, LORA, REINFORCE
+from tests.support.fundamentals import REAL, text
 from triage import config
 from triage.embed import Embedder, paper_text
 from triage.errors import UserError
 from triage.fundamentals import by_id
 from triage.link import Linker, find_terms
 
-
-@pytest.fixture
-def links(settings):
-    emb = Embedder(settings.embeddings)
-    papers = [REINFORCE, LORA, BENCHMARK]
-    vectors = emb.embed([paper_text(t, a) for t, a in papers])
-    return Linker(emb, max_links=3).link([t for t, _ in papers], [a for _, a in papers], vectors)
+NAMES = ["actor_critic", "convolution", "retrieval", "planning", "benchmark", "benchmark2"]
 
 
-def test_reinforce_links_to_policy_gradient(links):
-    assert links[0][0][0] == "policy_gradient"
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder(config.load(None, None).embeddings)
 
 
-def test_lora_links_to_svd_low_rank(links):
-    assert links[1][0][0] == "svd_low_rank"
+@pytest.fixture(scope="module")
+def links(embedder):
+    papers = [text(n) for n in NAMES]
+    vectors = embedder.embed([paper_text(t, a) for t, a in papers])
+    out = Linker(embedder, max_links=3).link([t for t, _ in papers], [a for _, a in papers], vectors)
+    return dict(zip(NAMES, out, strict=True))
 
 
-def test_benchmark_only_paper_links_to_nothing(links):
-    assert links[2] == []
+@pytest.mark.parametrize("name", ["actor_critic", "convolution", "retrieval", "planning"])
+def test_first_link_is_the_one_both_readers_gave_first(links, name):
+    assert links[name], name
+    assert links[name][0][0] == REAL[name]["reader_A"][0] == REAL[name]["reader_B"][0]
 
 
-def test_scores_are_best_first_in_unit_interval(links):
-    for paper in links:
+@pytest.mark.parametrize("name", ["benchmark", "benchmark2"])
+def test_benchmark_papers_link_to_nothing(links, name):
+    assert links[name] == []
+
+
+def test_scores_are_best_first_in_unit_interval_with_a_why(links):
+    for paper in links.values():
         assert len(paper) <= 3
-        scores = [s for _, s in paper]
+        scores = [s for _, s, _ in paper]
         assert scores == sorted(scores, reverse=True)
         assert all(0 < s <= 1 for s in scores)
+        assert all(why.startswith("closeness ") for _, _, why in paper)
+    assert "says" in links["retrieval"][0][2] and "retrieval" in links["retrieval"][0][2]
+
+
+def test_closest_ranks_a_retrieval_bottleneck_to_information_retrieval(embedder):
+    bottleneck = (
+        "My multi-hop question answering pipeline retrieves the wrong passages at the second hop: "
+        "the retriever cannot find documents that relate only to the first hop's answer."
+    )
+    ranked = Linker(embedder).closest(bottleneck, k=3)
+    assert ranked[0][0].id == "information_retrieval"
+    assert [p for _, p in ranked] == sorted((p for _, p in ranked), reverse=True)
+    vector = embedder.embed([bottleneck])[0]
+    assert [f.id for f, _ in Linker(embedder).closest(bottleneck, k=3, vector=vector)] == [
+        f.id for f, _ in ranked
+    ]
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(title=st.text(max_size=200), abstract=st.text(max_size=600))
+def test_no_text_breaks_the_linker(embedder, title, abstract):
+    vector = np.random.default_rng(len(title) + len(abstract)).normal(size=(1, 384)).astype(np.float32)
+    vector /= np.linalg.norm(vector)
+    (paper,) = Linker(embedder).link([title], [abstract], vector)
+    assert len(paper) <= 3 and all(0 < s <= 1 for _, s, _ in paper)
 
 
 def test_terms_match_whole_words_and_acronyms_in_capitals():
@@ -46,10 +82,9 @@ def test_terms_match_whole_words_and_acronyms_in_capitals():
     assert "A*" in find_terms(fund["heuristic_search"], "plans found with A*, then verified")
 
 
-def test_max_links_is_honoured_and_validated(settings, tmp_path):
-    emb = Embedder(settings.embeddings)
-    t, a = REINFORCE
-    one = Linker(emb, max_links=1).link([t], [a], emb.embed([paper_text(t, a)]))
+def test_max_links_is_honoured_and_validated(embedder, tmp_path):
+    t, a = text("actor_critic")
+    one = Linker(embedder, max_links=1).link([t], [a], embedder.embed([paper_text(t, a)]))
     assert len(one[0]) == 1
     bad = tmp_path / "bad.toml"
     bad.write_text("[fundamentals]\nmax_links = -1\n")

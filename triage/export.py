@@ -34,7 +34,7 @@ def paper_records(store: Store, chunk: list) -> Iterator[dict]:
     """The contract dicts of the given papers (the reading queue's feeds export these too)."""
     names = {f.id: f.name for f in fundamentals.by_id().values()}
     ids = [p.id for p in chunk]
-    links = store.fundamentals_for(ids)
+    links = store.fundamentals_detail(ids)
     topics = store.topic_for(ids)
     unlocked = store.unlocked_ids(ids)
     for p in chunk:
@@ -51,9 +51,11 @@ def paper_records(store: Store, chunk: list) -> Iterator[dict]:
             "abstract": p.abstract,
             "hype": topic["hype"] if topic else None,
             "topic": {k: topic[k] for k in ("id", "label", "onset", "age_days")} if topic else None,
-            "fundamentals": [
+            "fundamentals": None  # not analysed, as against [] (rests on none)
+            if links[p.id] is None
+            else [
                 {"id": fid, "name": names.get(fid, fid), "score": round(score, 4)}
-                for fid, score in links.get(p.id, [])
+                for fid, score, _ in links[p.id]
             ],
             "locked": p.id not in unlocked,
         }

@@ -1,23 +1,31 @@
 """Link each paper to the few decades-old fundamentals it materially rests on.
 
-Cosine similarity to the catalogue alone links every deep-learning paper to gradient descent and
-every LLM paper to language modelling, because all such abstracts sound alike to a sentence encoder.
-So a link needs three things to agree:
+Cosine similarity alone links every deep-learning paper to gradient descent and every LLM paper to
+language modelling, because all such abstracts sound alike to a sentence encoder. So each
+(paper, fundamental) pair is described by a few features anyone can read:
 
-1. semantics: the paper's best cosine to the fundamental's texts (its summary and several prototypes
-   of how a paper resting on it reads) clears a floor;
-2. margin: that cosine beats the paper's cosine to "generic ML paper" backgrounds (benchmarks, agent
-   systems, applications), so an idea is linked only when it is closer than the generic story;
-3. evidence: one of the fundamental's key terms appears in the title or abstract. Without a term a
-   link needs a much stronger, clearly-above-background match.
+- sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
+- z: how unusual that cosine is for this idea, in standard deviations over ordinary corpus papers
+  (some ideas sit close to every paper, others to none);
+- z_gap: z minus the best z among the other ideas (positive when this idea is the paper's most
+  unusual closeness);
+- margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
+- terms, own_term: how many of the idea's key terms the title and abstract use, and whether one is
+  in the title or in a sentence about the paper's own work ("we", "our", "this paper"); a term
+  only in the background sentences is often incidental.
 
-Scores are in [0, 1], best first; a paper gets none when nothing fits.
+A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
+checked by cross-validation by paper, turns them into the probability that a reader would list the
+link. The model, its thresholds and the corpus statistics ship as data (triage/data/), so analyze
+needs no training. A paper is linked when its best fundamental clears the threshold; then further
+fundamentals clear a lower one, best first. None when nothing fits.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,28 +33,36 @@ from importlib import resources
 
 import numpy as np
 
+from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, Fundamental, background, catalogue
 
-# Thresholds are stated in cosine units of normalised sentence embeddings. They were set by looking
-# at wrong links on the dev split (bench/labels), never on the held-out split.
-SIM_FLOOR = 0.30  # below this a fundamental is unrelated whatever the terms say
-SIM_FULL = 0.65  # at or above this the semantic part of the score is 1
-MIN_SIM_WITH_TERMS = 0.36
-MIN_MARGIN_WITH_TERMS = -0.02
-# A specific term (a phrase or an acronym: "rejection sampling", "A*", "DPO") is strong evidence on its
-# own, so it may link a paper whose overall story is generic (an LLM paper that runs A* search).
-MIN_SIM_WITH_SPECIFIC = 0.30
-MIN_MARGIN_WITH_SPECIFIC = -0.12
-MIN_SIM_WITHOUT_TERMS = 0.55
-MIN_MARGIN_WITHOUT_TERMS = 0.12
+MODEL_FILE = "data/fundamentals_model.json"
+FEATURES = ("sim", "z", "z_gap", "margin", "terms", "own_term")
+MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
+_OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def own_work(title: str, abstract: str) -> str:
+    """The title and the abstract's sentences about the paper's own work (not its background)."""
+    return " ".join([title, *(s for s in _SENTENCE_END.split(abstract) if _OWN_WORK.search(s))])
+
+
+def _read(name: str) -> str:
+    return resources.files("triage").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def fitted() -> dict:
+    """The fitted model: feature scaling, coefficients, threshold, corpus statistics (bench/fit_linker.py)."""
+    return json.loads(_read(MODEL_FILE))
 
 
 @functools.cache
 def fingerprint() -> str:
-    """Changes when the catalogue or a threshold changes, so analyze knows to relink."""
-    text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    knobs = {k: v for k, v in globals().items() if k.startswith(("SIM_", "MIN_"))}
-    return hashlib.sha1(f"{text}{sorted(knobs.items())}".encode()).hexdigest()[:12]
+    """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
+    text = "".join(_read(name) for name in (CATALOGUE_FILE, MODEL_FILE, "link.py"))
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -54,9 +70,14 @@ class Evidence:
     """Why a fundamental was (or was not) linked: the numbers behind the score."""
 
     sim: float
+    z: float
     margin: float
     terms: tuple[str, ...]
-    in_title: bool
+    own_term: bool  # a term in the title or a sentence about the paper's own work
+
+    def why(self) -> str:
+        said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
+        return f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper){said}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -68,17 +89,34 @@ def _term_pattern(term: str) -> re.Pattern:
 
 
 @functools.cache
-def _patterns() -> dict[str, tuple[tuple[str, re.Pattern], ...]]:
-    return {f.id: tuple((t, _term_pattern(t)) for t in f.terms) for f in catalogue()}
+def _patterns() -> dict[str, tuple[tuple[str, str, re.Pattern], ...]]:
+    return {f.id: tuple((t, t.lower(), _term_pattern(t)) for t in f.terms) for f in catalogue()}
 
 
-def find_terms(fundamental: Fundamental, text: str) -> tuple[str, ...]:
-    return tuple(t for t, p in _patterns()[fundamental.id] if p.search(text))
+def find_terms(fundamental: Fundamental, text: str, lowered: str | None = None) -> tuple[str, ...]:
+    """The fundamental's key terms in `text`; `lowered` (text.lower()) lets a caller share the cheap
+    substring check that skips most patterns."""
+    low = text.lower() if lowered is None else lowered
+    return tuple(t for t, t_low, p in _patterns()[fundamental.id] if t_low in low and p.search(text))
 
 
-def is_specific(term: str) -> bool:
-    """A phrase or an acronym names the idea; a single common word ("clustering") only hints at it."""
-    return not (term.isalpha() and term.islower())
+def corpus_statistics(linker: Linker, vectors: np.ndarray) -> dict:
+    """What z compares a paper with: each idea's cosine mean and spread over ordinary corpus papers."""
+    best, _ = linker.similarities(vectors)
+    ids = [f.id for f in linker.fundamentals]
+    return {
+        "papers": len(vectors),
+        "sim_mean": {fid: round(float(v), 5) for fid, v in zip(ids, best.mean(axis=0), strict=True)},
+        "sim_sd": {fid: round(float(v), 5) for fid, v in zip(ids, best.std(axis=0), strict=True)},
+    }
+
+
+def decide(probs: np.ndarray, first: float, more: float, max_links: int) -> list[int]:
+    """Indices linked, best first: the best if it clears `first`, then others that clear `more`."""
+    ranked = np.argsort(-probs, kind="stable")[:max_links]
+    if not len(ranked) or probs[ranked[0]] < first:
+        return []
+    return [int(i) for n, i in enumerate(ranked) if n == 0 or probs[i] >= more]
 
 
 # The catalogue's vectors per (model, catalogue fingerprint), computed once per process.
@@ -88,15 +126,21 @@ _CATALOGUE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 class Linker:
     """Scores papers against the catalogue. Build once per analyze run: it embeds the catalogue."""
 
-    def __init__(self, embedder, max_links: int = 3):
-        self.max_links = max_links
+    def __init__(self, embedder, max_links: int = 3, model: dict | None = None):
+        """`model` replaces the shipped fit (bench/fit_linker.py passes the one it is fitting)."""
+        self.embedder = embedder
+        self.model = fitted() if model is None else model
+        self.max_links = min(max_links, self.model.get("max_links", max_links))
         self.fundamentals = catalogue()
         self._owner = np.array([i for i, f in enumerate(self.fundamentals) for _ in f.texts()])
-        key = (embedder.model_name, fingerprint())
+        key = (embedder.model_name, hashlib.sha1(_read(CATALOGUE_FILE).encode()).hexdigest())
         if key not in _CATALOGUE_VECTORS:
             texts = [t for f in self.fundamentals for t in f.texts()]
             _CATALOGUE_VECTORS[key] = (embedder.embed(texts), embedder.embed(list(background())))
         self._proto, self._background = _CATALOGUE_VECTORS[key]
+        stats = self.model.get("corpus", {"sim_mean": {}, "sim_sd": {}})
+        self._mu = np.array([stats["sim_mean"].get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32)
+        self._sd = np.array([stats["sim_sd"].get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32)
 
     def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(papers x fundamentals best-prototype cosine, papers' best background cosine)."""
@@ -107,42 +151,66 @@ class Linker:
         bg = (vectors @ self._background.T).max(axis=1) if len(vectors) else np.zeros(0)
         return best, bg
 
+    def features(
+        self, titles: Sequence[str], abstracts: Sequence[str], vectors: np.ndarray
+    ) -> tuple[np.ndarray, list[list[Evidence]]]:
+        """(papers x fundamentals x FEATURES, the evidence of every pair)."""
+        best, bg = self.similarities(vectors)
+        z = (best - self._mu) / self._sd
+        order = np.sort(z, axis=1)
+        top_z, second = order[:, -1:], order[:, -2:-1]
+        others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
+        out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
+        evidence = []
+        for k in range(len(vectors)):
+            text = paper_text(titles[k], abstracts[k])
+            own = own_work(titles[k], abstracts[k])
+            lowered = text.lower()
+            row = []
+            for i, f in enumerate(self.fundamentals):
+                terms = find_terms(f, text, lowered)
+                own_term = bool(terms) and bool(find_terms(f, own))
+                margin = best[k, i] - bg[k]
+                out[k, i] = (
+                    best[k, i],
+                    z[k, i],
+                    z[k, i] - others[k, i],
+                    margin,
+                    min(len(terms), MAX_TERMS),
+                    float(own_term),
+                )
+                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms, own_term))
+            evidence.append(row)
+        return out, evidence
+
+    def probabilities(self, feats: np.ndarray) -> np.ndarray:
+        """The fitted logistic model: P(a reader lists the link) for each pair."""
+        m = self.model
+        x = (feats - np.array(m["mean"], dtype=np.float32)) / np.array(m["scale"], dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-(x @ np.array(m["coef"], dtype=np.float32) + m["intercept"])))
+
     def link(
         self, titles: Sequence[str], abstracts: Sequence[str], vectors: np.ndarray
-    ) -> list[list[tuple[str, float]]]:
-        """For each paper, [(fundamental_id, score), ...] best first, at most max_links, maybe empty."""
-        best, bg = self.similarities(vectors)
+    ) -> list[list[tuple[str, float, str]]]:
+        """For each paper, [(fundamental_id, score, why), ...] best first, at most max_links, maybe empty."""
+        feats, evidence = self.features(titles, abstracts, vectors)
+        probs = self.probabilities(feats)
         out = []
         for k in range(len(vectors)):
-            scored = []
-            for i, f in enumerate(self.fundamentals):
-                sim = float(best[k, i])
-                if sim < SIM_FLOOR:
-                    continue
-                ev = Evidence(
-                    sim=sim,
-                    margin=sim - float(bg[k]),
-                    terms=find_terms(f, f"{titles[k]}. {abstracts[k]}"),
-                    in_title=bool(find_terms(f, titles[k])),
-                )
-                s = score(ev)
-                if s > 0:
-                    scored.append((f.id, s))
-            scored.sort(key=lambda x: -x[1])
-            out.append(scored[: self.max_links])
+            chosen = decide(probs[k], self.model["threshold"], self.model["threshold_more"], self.max_links)
+            out.append(
+                [
+                    (self.fundamentals[i].id, round(float(probs[k, i]), 4), evidence[k][i].why())
+                    for i in chosen
+                ]
+            )
         return out
 
-
-def score(ev: Evidence) -> float:
-    """0 when the evidence does not support a link; otherwise semantic and term strength in (0, 1]."""
-    if any(is_specific(t) for t in ev.terms):
-        if ev.sim < MIN_SIM_WITH_SPECIFIC or ev.margin < MIN_MARGIN_WITH_SPECIFIC:
-            return 0.0
-    elif ev.terms:
-        if ev.sim < MIN_SIM_WITH_TERMS or ev.margin < MIN_MARGIN_WITH_TERMS:
-            return 0.0
-    elif ev.sim < MIN_SIM_WITHOUT_TERMS or ev.margin < MIN_MARGIN_WITHOUT_TERMS:
-        return 0.0
-    semantic = min(1.0, (ev.sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR))
-    terms = min(1.0, 0.4 * len(ev.terms) + (0.4 if ev.in_title else 0.0))
-    return round(0.6 * semantic + 0.4 * terms, 4)
+    def closest(
+        self, text: str, k: int = 3, vector: np.ndarray | None = None
+    ) -> list[tuple[Fundamental, float]]:
+        """The k fundamentals a free text (a bottleneck) rests on most, by the same scorer, best first."""
+        vec = self.embedder.embed([text]) if vector is None else np.asarray(vector, dtype=np.float32)[None, :]
+        feats, _ = self.features([text], [""], vec)  # all of it is the writer's own work, like a title
+        probs = self.probabilities(feats)[0]
+        return [(self.fundamentals[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[:k]]

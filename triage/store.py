@@ -75,6 +75,10 @@ MIGRATIONS: dict[int, str] = {
     12: """
     ALTER TABLE paper_analysis ADD COLUMN linker TEXT NOT NULL DEFAULT ''
     """,
+    # Each link keeps its evidence (the linker's "why"), shown beside the chip.
+    13: """
+    ALTER TABLE paper_fundamentals ADD COLUMN why TEXT NOT NULL DEFAULT ''
+    """,
     20: """
     CREATE TABLE topics (
         id INTEGER PRIMARY KEY,
@@ -379,34 +383,35 @@ class Store:
                 "INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)", rows
             )
 
-    def set_paper_fundamentals(self, links: dict[str, list[tuple[str, float]]]) -> None:
-        """Replace the links of the given papers: {paper_id: [(fundamental_id, score), ...] best first}."""
+    _LINK_INSERT = (
+        "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank, why) VALUES (?, ?, ?, ?, ?)"
+    )
+
+    @staticmethod
+    def _link_rows(links: Iterable[tuple[str, list[tuple]]]) -> list[tuple]:
+        """Rows of paper_fundamentals from (paper_id, [(fundamental_id, score[, why]), ...]) pairs."""
+        return [
+            (p, link[0], float(link[1]), r, link[2] if len(link) > 2 else "")
+            for p, ls in links
+            for r, link in enumerate(ls)
+        ]
+
+    def set_paper_fundamentals(self, links: dict[str, list[tuple]]) -> None:
+        """Replace the links of the given papers: {paper_id: [(fundamental_id, score[, why]), ...] best first}."""
         with self.transaction() as conn:
             conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in links])
-            conn.executemany(
-                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
-                [(p, fid, float(score), r) for p, ls in links.items() for r, (fid, score) in enumerate(ls)],
-            )
+            conn.executemany(self._LINK_INSERT, self._link_rows(links.items()))
 
     def analysis_state(self) -> dict[str, tuple[str, str, str]]:
         """{paper_id: (model, text_hash, linker)} as of each paper's last analysis."""
         cur = self.conn.execute("SELECT paper_id, model, text_hash, linker FROM paper_analysis")
         return {pid: (model, h, linker) for pid, model, h, linker in cur}
 
-    def record_analysis(
-        self, model: str, linker: str, results: dict[str, tuple[str, list[tuple[str, float]]]]
-    ) -> None:
+    def record_analysis(self, model: str, linker: str, results: dict[str, tuple[str, list[tuple]]]) -> None:
         """Store links and the analysis key of each paper at once: {paper_id: (text_hash, links)}."""
         with self.transaction() as conn:
             conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in results])
-            conn.executemany(
-                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank) VALUES (?, ?, ?, ?)",
-                [
-                    (p, fid, float(score), r)
-                    for p, (_, ls) in results.items()
-                    for r, (fid, score) in enumerate(ls)
-                ],
-            )
+            conn.executemany(self._LINK_INSERT, self._link_rows((p, ls) for p, (_, ls) in results.items()))
             conn.executemany(
                 "INSERT OR REPLACE INTO paper_analysis (paper_id, model, text_hash, linker) VALUES (?, ?, ?, ?)",
                 [(p, model, h, linker) for p, (h, _) in results.items()],
@@ -435,6 +440,24 @@ class Store:
             )
             for pid, fid, score in cur:
                 out.setdefault(pid, []).append((fid, score))
+        return out
+
+    def fundamentals_detail(self, paper_ids: list[str]) -> dict[str, list[tuple[str, float, str]] | None]:
+        """{paper_id: [(fundamental_id, score, why), ...] best first}: [] when analysed and linked to
+        none, None when never analysed (no analysis recorded and no links)."""
+        out: dict[str, list[tuple[str, float, str]] | None] = dict.fromkeys(paper_ids)
+        for chunk in _chunks(paper_ids):
+            for (pid,) in self.conn.execute(
+                f"SELECT paper_id FROM paper_analysis WHERE paper_id IN ({_marks(chunk)})", chunk
+            ):
+                out[pid] = []
+            cur = self.conn.execute(
+                f"SELECT paper_id, fundamental_id, score, why FROM paper_fundamentals "
+                f"WHERE paper_id IN ({_marks(chunk)}) ORDER BY paper_id, rank",
+                chunk,
+            )
+            for pid, fid, score, why in cur:
+                out[pid] = (out[pid] or []) + [(fid, score, why)]
         return out
 
     # --- topics (20-29) -------------------------------------------------------------------

@@ -29,7 +29,7 @@ def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> 
     ids = [pid for pid, _ in ordered[(page - 1) * page_size : page * page_size]]
     papers = store.get_papers(ids)
     topics = store.topic_badges_for(ids)
-    links = store.fundamentals_for(ids)
+    links = store.fundamentals_detail(ids)
     unlocked = store.unlocked_ids(ids)
     catalogue = fund.by_id()
     items = []
@@ -41,7 +41,9 @@ def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> 
                 "locked": pid not in unlocked,
                 "topic": topics.get(pid),
                 "spark": sparkline(topics[pid]["curve"], topics[pid]["onset"]) if pid in topics else None,
-                "fundamentals": [(catalogue.get(fid), fid, s) for fid, s in links.get(pid, [])],
+                "fundamentals": None  # not analysed
+                if links[pid] is None
+                else [(catalogue.get(fid), fid, s, why) for fid, s, why in links[pid]],
                 "relevance": score,
                 "attempt_id": attempt_id,
             }
@@ -80,9 +82,11 @@ def item_json(item: dict) -> dict:
             "age_days": topic["age_days"],
             "hype": topic["hype"],
         },
-        "fundamentals": [
+        "fundamentals": None
+        if item["fundamentals"] is None
+        else [
             {"id": fid, "name": f.name if f else fid, "year": f.year if f else None, "score": score}
-            for f, fid, score in item["fundamentals"]
+            for f, fid, score, _ in item["fundamentals"]
         ],
     }
     if not item["locked"]:

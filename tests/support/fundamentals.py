@@ -1,31 +1,26 @@
-"""Fixtures for embeddings, linking and analyze: a few hand-written abstracts whose fundamentals are clear."""
+"""Fixtures for embeddings, linking and analyze: real papers whose fundamentals two readers agree on.
+
+The papers are vendored in tests/data/fundamentals/ (see its README for where they come from), so
+these tests need no shared corpus.
+"""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from triage.papers import Paper
 
-REINFORCE = (
-    "Variance-Reduced REINFORCE for Training Text Generators",
-    "We train a sequence generator with the REINFORCE policy gradient estimator, treating each emitted "
-    "token as an action and a sentence-level reward as the return. The likelihood-ratio gradient is "
-    "unbiased but noisy, so we subtract a learned baseline and compare with an actor-critic variant "
-    "whose critic estimates advantages. On summarization the baseline halves the gradient variance and "
-    "improves the reward by four points.",
-)
-LORA = (
-    "Cheap Adaptation of Large Language Models with Low-Rank Updates",
-    "Fine-tuning every weight of a large pretrained language model is expensive to train and to store. "
-    "We freeze the pretrained weights and learn the update of each projection matrix as a product of two "
-    "low-rank matrices (LoRA), so the adapted layer is the original matrix plus a rank-r correction. "
-    "With rank 8 the trainable parameters shrink ten-thousand-fold while accuracy matches full fine-tuning.",
-)
-BENCHMARK = (
-    "CityQA: A Benchmark of Questions About City Life for Multimodal Assistants",
-    "We introduce CityQA, a benchmark of 12,000 human-written questions about street scenes, maps and "
-    "transit timetables, collected from residents of 40 cities. We evaluate 18 commercial and open-weight "
-    "multimodal assistants: the best answers 61% of the questions correctly, against 92% for people. We "
-    "release the data and a public leaderboard.",
-)
+DATA = Path(__file__).resolve().parent.parent / "data" / "fundamentals" / "papers.jsonl"
+REAL = {r["name"]: r for r in map(json.loads, DATA.read_text(encoding="utf-8").splitlines())}
+
+
+def text(name: str) -> tuple[str, str]:
+    """(title, abstract) of a vendored paper."""
+    return REAL[name]["title"], REAL[name]["abstract"]
+
+
+ACTOR_CRITIC, RETRIEVAL, BENCHMARK = text("actor_critic"), text("retrieval"), text("benchmark")
 
 
 def make_paper(pid: str, text: tuple[str, str], published: str = "2025-03-01") -> Paper:
@@ -34,10 +29,10 @@ def make_paper(pid: str, text: tuple[str, str], published: str = "2025-03-01") -
 
 @pytest.fixture
 def three_papers(store):
-    """The REINFORCE, LoRA and benchmark papers stored; returns their ids in that order."""
+    """The actor-critic, retrieval and benchmark papers stored; returns their ids in that order."""
     papers = [
-        make_paper("2503.00001", REINFORCE),
-        make_paper("2503.00002", LORA),
+        make_paper("2503.00001", ACTOR_CRITIC),
+        make_paper("2503.00002", RETRIEVAL),
         make_paper("2503.00003", BENCHMARK),
     ]
     store.upsert_papers(papers)
