@@ -1,59 +1,149 @@
-"""The daily page's data: one day's papers ordered for a reader who has a bottleneck.
+"""The daily page's data: one day's papers, filtered, searched and ordered for a reader with a bottleneck.
 
 Relevant-to-an-open-bottleneck first (scores from gate.day_relevance, cached per attempt and
-day), young-topic papers last. Only the page being shown is loaded in full, in batched queries.
+day), young-topic papers after the rest; the young ones are also summarised by topic at the top,
+so they are one click away instead of buried on the last page. Filtering runs over one light row
+per paper of the day (store.day_facets); only the page being shown is loaded in full.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections import Counter
+from dataclasses import dataclass
 
 from triage import fundamentals as fund
 from triage import gate
 from web.charts import sparkline
 
+AGES = {"young": True, "established": False, "unknown": None}
+MAX_QUERY_CHARS = 200
 
-def day_view(store, embedder, settings, day: str, page: int, page_size: int) -> dict:
-    overview = store.day_overview(day)
-    relevant = gate.day_relevance(store, embedder, settings, day) if overview else {}
 
-    def order(item):
-        pid, hype = item
-        score = relevant.get(pid, (None,))[0]
-        return (score is None, -(score or 0.0), hype is True, pid)
+@dataclass
+class Filters:
+    """What the reader asked the page for; every field round-trips through the URL."""
 
-    ordered = sorted(overview, key=order)
-    total = len(ordered)
+    topic: int | None = None
+    age: str = ""
+    category: str = ""
+    fundamental: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        age = args.get("age", "")
+        return cls(
+            topic=args.get("topic", None, type=int),
+            age=age if age in AGES else "",
+            category=args.get("category", "").strip()[:40],
+            fundamental=args.get("fundamental") == "1",
+            q=" ".join(args.get("q", "").split())[:MAX_QUERY_CHARS],
+        )
+
+    def active(self) -> bool:
+        return bool(self.topic is not None or self.age or self.category or self.fundamental or self.q)
+
+    def args(self) -> dict:
+        """The non-empty filters as URL query arguments."""
+        out = {"topic": self.topic, "age": self.age, "category": self.category, "q": self.q}
+        out = {k: v for k, v in out.items() if v not in (None, "")}
+        if self.fundamental:
+            out["fundamental"] = "1"
+        return out
+
+    def keep(self, row: dict, found: set[str] | None) -> bool:
+        if self.topic is not None and row["topic_id"] != self.topic:
+            return False
+        if self.age and row["hype"] is not AGES[self.age]:
+            return False
+        if self.category and self.category not in row["categories"]:
+            return False
+        if self.fundamental and not row["fundamentals"]:
+            return False
+        return found is None or row["id"] in found
+
+
+def in_unlock_window(store, settings, day: str) -> bool:
+    """Whether an attempt can still unlock papers of `day` ([gate] recent_days before the newest day)."""
+    latest = store.latest_day()
+    if latest is None:
+        return False
+    since = dt.date.fromisoformat(latest) - dt.timedelta(days=settings.gate.recent_days)
+    return day >= since.isoformat()
+
+
+def young_summary(rows: list[dict], topics: dict[int, dict]) -> list[dict]:
+    """The day's young topics, most papers first: [{topic, count}]."""
+    counts = Counter(r["topic_id"] for r in rows if r["hype"] is True)
+    return [{"topic": topics[tid], "count": n} for tid, n in counts.most_common() if tid in topics]
+
+
+def day_view(
+    store, embedder, settings, day: str, page: int, page_size: int, filters: Filters | None = None
+) -> dict:
+    filters = filters or Filters()
+    rows = store.day_facets(day)
+    relevant = gate.day_relevance(store, embedder, settings, day) if rows else {}
+    topics = store.topic_labels(sorted({r["topic_id"] for r in rows if r["topic_id"] is not None}))
+    found = store.search_day(day, filters.q) if filters.q else None
+    shown = [r for r in rows if filters.keep(r, found)]
+
+    def order(row):
+        score = relevant.get(row["id"], (None,))[0]
+        return (score is None, -(score or 0.0), row["hype"] is True, row["id"])
+
+    shown.sort(key=order)
+    total = len(shown)
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
-    ids = [pid for pid, _ in ordered[(page - 1) * page_size : page * page_size]]
+    page_rows = shown[(page - 1) * page_size : page * page_size]
+    ids = [r["id"] for r in page_rows]
     papers = store.get_papers(ids)
-    topics = store.topic_badges_for(ids)
+    curves = store.topic_badges_for(ids)
     links = store.fundamentals_for(ids)
     unlocked = store.unlocked_ids(ids)
     catalogue = fund.by_id()
+    open_attempts = {a["id"]: store.attempt_unlock_count(a["id"]) for a in store.attempts(open_only=True)}
+    limit = settings.web.max_unlocks_per_attempt
+    window = in_unlock_window(store, settings, day)
     items = []
-    for pid in ids:
+    for row in page_rows:
+        pid = row["id"]
         score, attempt_id = relevant.get(pid, (None, None))
+        topic = topics.get(row["topic_id"])
+        curve = curves.get(pid, {}).get("curve")
         items.append(
             {
                 "paper": papers[pid],
                 "locked": pid not in unlocked,
-                "topic": topics.get(pid),
-                "spark": sparkline(topics[pid]["curve"], topics[pid]["onset"]) if pid in topics else None,
+                "topic": topic,
+                "spark": sparkline(curve, topic["onset"]) if topic and curve else None,
                 "fundamentals": [(catalogue.get(fid), fid, s) for fid, s in links.get(pid, [])],
+                "analysed": row["analysed"],
                 "relevance": score,
                 "attempt_id": attempt_id,
+                "can_unlock": window and attempt_id in open_attempts and open_attempts[attempt_id] < limit,
             }
         )
-    hype_count = sum(1 for _, h in overview if h is True)
+    hype_count = sum(1 for r in rows if r["hype"] is True)
+    categories = Counter(c for r in rows for c in r["categories"])
+    day_topics = Counter(r["topic_id"] for r in rows if r["topic_id"] is not None)
     return {
         "day": day,
+        "all": len(rows),
         "total": total,
         "relevant_count": len(relevant),
         "hype_count": hype_count,
-        "unknown_count": sum(1 for _, h in overview if h is None),
-        "hype_share": hype_count / total if total else 0.0,
+        "unknown_count": sum(1 for r in rows if r["hype"] is None),
+        "hype_share": hype_count / len(rows) if rows else 0.0,
+        "young": young_summary(rows, topics),
+        "topic_options": [(topics[t], n) for t, n in day_topics.most_common() if t in topics],
+        "category_options": categories.most_common(),
+        "filters": filters,
+        "in_window": window,
+        "unlock_limit": limit,
         "page": page,
         "pages": pages,
         "items": items,

@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from triage.errors import UserError
+from web import warmup
 
 
 def is_loopback(host: str) -> bool:
@@ -37,6 +38,7 @@ def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int 
         from triage.schedule import start_scheduler
 
         scheduler = start_scheduler(app.config["SETTINGS"], app.config["DATABASE"])
+    warmup.start(app.config["SETTINGS"].embeddings)
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="paper-triage")
     finally:
