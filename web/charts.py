@@ -60,15 +60,14 @@ def radar_chart(curve: list[list] | None, onset: str | None) -> dict | None:
     return curve_chart((curve or [])[-RADAR_MONTHS:], onset, width=160, height=36, pad_top=3, pad_bottom=3)
 
 
-def _nice_top(peak: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 x 10^k at or above `peak` (a share), so ticks read as round percents."""
-    if peak <= 0:
-        return 0.01
+def _nice_axis(peak: float) -> tuple[float, int]:
+    """The axis top (the smallest 1, 2, 2.5 or 5 x 10^k at or above `peak`) and its number of
+    steps, chosen so every tick is a round percent (0.5%, not 0.625%)."""
     scale = 1e-6
     while True:
-        for m in (1, 2, 2.5, 5):
+        for m, steps in ((1, 4), (2, 4), (2.5, 5), (5, 5)):
             if m * scale >= peak:
-                return m * scale
+                return m * scale, steps
         scale *= 10
 
 
@@ -79,7 +78,7 @@ def full_chart(curve: list[list] | None, onset: str | None) -> dict | None:
         return None
     months = [str(m)[:7] for m, _ in curve]
     shares = [float(s) for _, s in curve]
-    top = _nice_top(max(shares))
+    top, steps = _nice_axis(max(max(shares), 1e-4))
     left, right, ptop, bottom = FULL_LEFT, FULL_WIDTH - FULL_RIGHT, FULL_TOP, FULL_HEIGHT - FULL_BOTTOM
     step = (right - left) / max(1, len(months) - 1)
 
@@ -89,8 +88,7 @@ def full_chart(curve: list[list] | None, onset: str | None) -> dict | None:
     def y(s: float) -> float:
         return round(ptop + (bottom - ptop) * (1 - s / top), 1)
 
-    digits = 0 if top >= 0.05 else 1 if top >= 0.005 else 2
-    y_ticks = [{"y": y(top * k / 4), "label": f"{100 * top * k / 4:.{digits}f}%"} for k in range(5)]
+    y_ticks = [{"y": y(top * k / steps), "label": f"{100 * top * k / steps:.4g}%"} for k in range(steps + 1)]
     years = [(i, m[:4]) for i, m in enumerate(months) if m.endswith("-01")] or [(0, months[0][:4])]
     every = max(1, len(years) // 8)  # at most ~8 year labels, so they never collide at phone width
     x_ticks = [{"x": x(i), "label": label} for i, label in years[::every]]
