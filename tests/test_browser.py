@@ -199,6 +199,9 @@ def test_triage_a_day_at_a_glance(server, web_db, browser, tmp_path, runner):
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     phone.goto(server + "/")
     assert phone.locator("li.paper.young .why-line").first.is_visible()
+    dark = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    dark.goto(server + "/")
+    shoot(dark, tmp_path, "today-dark", full_page=False)
     for path, name in (("/", "today"), ("/?view=list", "today-list"), ("/topics/1", "topic")):
         phone.goto(server + path)
         shoot(phone, tmp_path, f"phone-{name}")

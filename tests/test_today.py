@@ -174,3 +174,26 @@ def test_every_page_has_navigation_a_favicon_and_dark_mode(client):
     css = page(client, "/static/style.css")
     assert "@media (prefers-color-scheme: dark)" in css
     assert 'rel="icon"' in page(client, "/topics")
+
+
+def test_an_existing_database_gets_its_search_index(tmp_path):
+    """A database made before the index existed is indexed by the migration that adds it."""
+    store = Store(str(tmp_path / "old.db"))
+    store.init()
+    store.upsert_papers(
+        [
+            Paper(
+                id="2501.00001",
+                title="Sparse autoencoders",
+                abstract="a",
+                published=DAY,
+                source="t",
+                authors=["Ada Lovelace"],
+            )
+        ]
+    )
+    store.conn.execute("DROP TABLE papers_fts")
+    store.conn.execute("DELETE FROM schema_migrations WHERE number = 50")
+    assert store.init() == [50]
+    assert store.search_day(DAY, "lovelace autoenc") == {"2501.00001"}
+    assert store.search_day(DAY, 'sparse" OR "x') == set()  # quotes are not syntax

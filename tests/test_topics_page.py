@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.support.webapp import DAY
 from triage.store import Store
 
@@ -73,3 +76,9 @@ def test_topic_page_refuses_what_is_not_a_topic(client):
     assert client.get("/topics/999").status_code == 404
     assert client.get("/topics/" + "9" * 30).status_code == 404
     assert client.get("/topics/abc").status_code == 404
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(page=st.text(max_size=40))
+def test_no_page_number_breaks_the_radar(client, page):
+    assert client.get("/topics", query_string={"page": page}).status_code == 200

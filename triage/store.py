@@ -815,10 +815,14 @@ class Store:
         if not words:
             return set()
         match = " ".join(f'"{w}"*' for w in words)
+        # The index is searched only within the day's rowid span (a day's papers arrive together),
+        # then checked against the day: joining it per paper instead re-runs the match 1,000 times.
         cur = self.conn.execute(
-            "SELECT p.id FROM papers_fts f JOIN papers p ON p.rowid = f.rowid "
-            "WHERE papers_fts MATCH ? AND p.published = ?",
-            (match, day),
+            "SELECT id FROM papers WHERE published = :day AND rowid IN ("
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match AND rowid BETWEEN "
+            "(SELECT min(rowid) FROM papers WHERE published = :day) AND "
+            "(SELECT max(rowid) FROM papers WHERE published = :day))",
+            {"day": day, "match": match},
         )
         return {r[0] for r in cur}
 
@@ -888,13 +892,17 @@ class Store:
         return _topic_row(dict(zip([d[0] for d in cur.description], row, strict=True))) if row else None
 
     def topic_papers_since(self, topic_id: int, since: str, limit: int) -> tuple[list[str], int]:
-        """The newest `limit` ids of a topic's papers published on or after `since`, and how many there are."""
-        where = "FROM paper_topics pt JOIN papers p ON p.id = pt.paper_id WHERE pt.topic_id = ? AND p.published >= ?"
-        total = self.conn.execute(f"SELECT count(*) {where}", (topic_id, since)).fetchone()[0]
+        """The newest `limit` ids of a topic's papers published on or after `since`, and how many there are.
+
+        Walks the window's papers by date (CROSS JOIN fixes that order): a window holds a few thousand
+        papers at most, while a big topic holds a tenth of the whole history."""
         cur = self.conn.execute(
-            f"SELECT p.id {where} ORDER BY p.published DESC, p.id LIMIT ?", (topic_id, since, limit)
+            "SELECT p.id FROM papers p CROSS JOIN paper_topics pt ON pt.paper_id = p.id "
+            "WHERE p.published >= ? AND pt.topic_id = ? ORDER BY p.published DESC, p.id",
+            (since, topic_id),
         )
-        return [r[0] for r in cur], total
+        ids = [r[0] for r in cur]
+        return ids[:limit], len(ids)
 
     def attempt_unlock_count(self, attempt_id: int) -> int:
         return self.conn.execute(

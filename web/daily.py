@@ -19,6 +19,8 @@ from web.charts import sparkline
 
 AGES = {"young": True, "established": False, "unknown": None}
 MAX_QUERY_CHARS = 200
+TOPIC_OPTIONS = 40  # the topic filter lists the day's topics with the most papers (and the chosen one)
+YOUNG_LISTED = 10  # the young-topic summary names at most this many topics; a link shows them all
 
 
 @dataclass
@@ -74,19 +76,12 @@ def in_unlock_window(store, settings, day: str) -> bool:
     return day >= since.isoformat()
 
 
-def young_summary(rows: list[dict], topics: dict[int, dict]) -> list[dict]:
-    """The day's young topics, most papers first: [{topic, count}]."""
-    counts = Counter(r["topic_id"] for r in rows if r["hype"] is True)
-    return [{"topic": topics[tid], "count": n} for tid, n in counts.most_common() if tid in topics]
-
-
 def day_view(
     store, embedder, settings, day: str, page: int, page_size: int, filters: Filters | None = None
 ) -> dict:
     filters = filters or Filters()
     rows = store.day_facets(day)
     relevant = gate.day_relevance(store, embedder, settings, day) if rows else {}
-    topics = store.topic_labels(sorted({r["topic_id"] for r in rows if r["topic_id"] is not None}))
     found = store.search_day(day, filters.q) if filters.q else None
     shown = [r for r in rows if filters.keep(r, found)]
 
@@ -100,6 +95,18 @@ def day_view(
     page = min(max(1, page), pages)
     page_rows = shown[(page - 1) * page_size : page * page_size]
     ids = [r["id"] for r in page_rows]
+    day_topics = Counter(r["topic_id"] for r in rows if r["topic_id"] is not None)
+    young_counts = Counter(r["topic_id"] for r in rows if r["hype"] is True)
+    options = [
+        t for i, (t, _) in enumerate(day_topics.most_common()) if i < TOPIC_OPTIONS or t == filters.topic
+    ]
+    # Labels only for the topics the page names: its papers', the filter's and the young summary's.
+    named = (
+        {r["topic_id"] for r in page_rows}
+        | set(options)
+        | {t for t, _ in young_counts.most_common(YOUNG_LISTED)}
+    )
+    topics = store.topic_labels(sorted(named - {None}))
     papers = store.get_papers(ids)
     curves = store.topic_badges_for(ids)
     links = store.fundamentals_for(ids)
@@ -129,7 +136,6 @@ def day_view(
         )
     hype_count = sum(1 for r in rows if r["hype"] is True)
     categories = Counter(c for r in rows for c in r["categories"])
-    day_topics = Counter(r["topic_id"] for r in rows if r["topic_id"] is not None)
     return {
         "day": day,
         "all": len(rows),
@@ -138,8 +144,12 @@ def day_view(
         "hype_count": hype_count,
         "unknown_count": sum(1 for r in rows if r["hype"] is None),
         "hype_share": hype_count / len(rows) if rows else 0.0,
-        "young": young_summary(rows, topics),
-        "topic_options": [(topics[t], n) for t, n in day_topics.most_common() if t in topics],
+        "young_papers": sum(young_counts.values()),
+        "young_topics": len(young_counts),
+        "young_shown": [
+            {"topic": topics[t], "count": n} for t, n in young_counts.most_common(YOUNG_LISTED) if t in topics
+        ],
+        "topic_options": [(topics[t], day_topics[t]) for t in options if t in topics],
         "category_options": categories.most_common(),
         "filters": filters,
         "in_window": window,

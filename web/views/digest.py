@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, render_template, url_for
 from markupsafe import escape
 
 from triage import digest
@@ -46,9 +46,7 @@ def preview():
     store = get_store()
     day = chosen_day(store)
     if day is None:
-        return Response(
-            "No papers are held yet, so there is no digest: run `triage fetch`.", mimetype="text/plain"
-        )
+        return render_template("digest_empty.html")
     resp = Response(_with_navigation(digest.render_preview(store, settings(), day)), mimetype="text/html")
     resp.headers["Content-Security-Policy"] = PREVIEW_CSP
     return resp
