@@ -1,12 +1,18 @@
 """Config: defaults, overrides, and errors that name the file and the key."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from triage import config
 from triage.errors import UserError
+from triage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,3 +96,81 @@ def test_cli_invalid_toml_exits_2(runner, tmp_path):
     result = runner.invoke(runner.cli, ["--config", str(p), "init"])
     assert result.exit_code == 2
     assert "broken.toml" in result.output
+
+
+def _one_sentence_exit_2(result, *needles):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        (b"[gate]\nrecent_days = 3 # caf\xe9\n", "c.toml:2: not UTF-8 text (byte 0xe9)"),
+        (b"[gate]\nmin_similarity = nan\n", "[gate] min_similarity must be a finite number"),
+        (b"[arxiv]\ntimeout_seconds = inf\n", "[arxiv] timeout_seconds must be a finite number"),
+        (
+            b"[gate]\nrecent_days = 99999999999\n",
+            "[gate] recent_days must be a finite number within +-100,000",
+        ),
+        (b"[arxiv]\nmax_retries = 99999999999\n", "[arxiv] max_retries must be a finite number"),
+        (b'[storage]\ndb = ""\n', "[storage] db is empty"),
+    ],
+)
+def test_config_that_used_to_crash_or_lose_data_exits_2(runner, tmp_path, text, needle):
+    p = tmp_path / "c.toml"
+    p.write_bytes(text)
+    _one_sentence_exit_2(runner.invoke(runner.cli, ["--config", str(p), "queue"]), str(p), needle)
+
+
+def test_an_empty_db_path_is_refused_not_a_temporary_database(runner, tmp_path, monkeypatch):
+    """db = '' used to open a temporary database: the import said it succeeded and the data was gone."""
+    f = tmp_path / "x.jsonl"
+    f.write_text(
+        '{"id": "2501.00001", "title": "t", "abstract": "a", "categories": [], "published": "2025-01-01"}\n'
+    )
+    _one_sentence_exit_2(
+        runner.invoke(runner.cli, ["--db", "", "import", str(f)]), "--db (or TRIAGE_DB) is empty"
+    )
+    monkeypatch.setenv("TRIAGE_DB", " ")
+    _one_sentence_exit_2(runner.invoke(runner.cli, ["import", str(f)]), "is empty")
+    with pytest.raises(UserError, match="database path is empty"):
+        Store("")
+
+
+@pytest.mark.skipif(
+    shutil.which("setpriv") is None and os.geteuid() == 0, reason="needs setpriv to drop root"
+)
+def test_a_read_only_database_exits_2(tmp_path):
+    """Run as a user who may read but not write the database (root writes anything, so drop to nobody)."""
+    folder = Path(tempfile.mkdtemp(prefix="triage-ro-"))
+    try:
+        folder.chmod(0o755)
+        db = folder / "triage.db"
+        Store(db).init()
+        db.chmod(0o444)
+        records = folder / "x.jsonl"
+        records.write_text(
+            '{"id": "2501.00001", "title": "t", "abstract": "a", "categories": [], "published": "2025-01-01"}\n'
+        )
+        records.chmod(0o644)
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAGE_DB": str(db), "HOME": str(folder)}
+        env.pop("TRIAGE_CONFIG", None)
+        result = subprocess.run(
+            [*drop, sys.executable, "-m", "triage", "import", str(records)],
+            env=env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 2, result.stderr
+        assert (
+            result.stderr.strip()
+            == f"Error: Database file {db} is read-only for this user; the store needs to write."
+        )
+    finally:
+        shutil.rmtree(folder)

@@ -264,3 +264,20 @@ def test_tls_sending_verifies_the_server_and_logs_in(seeded, runner, tmp_path, m
         assert len(server.received) == 1
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("quit_reply", ["421 Service closing, try later", "554 Transaction failed"])
+def test_accepted_at_data_is_sent_even_if_quit_fails(seeded, runner, tmp_path, quit_reply):
+    """A server that failed at QUIT after taking the message used to get the digest again on every rerun."""
+    server = SMTPServer(quit_reply=quit_reply)
+    _write_config(tmp_path / "config.toml", server.port)
+    server.start()
+    try:
+        first = runner.invoke(runner.cli, ["digest", "--date", DAY, "--send"])
+        assert first.exit_code == 0, first.output
+        again = runner.invoke(runner.cli, ["digest", "--date", DAY, "--send"])
+        assert again.exit_code == 0 and "sent already; nothing sent" in again.stdout
+    finally:
+        server.stop()
+    assert len(server.received) == 1
+    assert seeded.digest_record(DAY)["sent_at"]

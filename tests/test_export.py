@@ -5,6 +5,7 @@ import json
 import feedparser
 from lxml import etree
 
+from tests.support import bibtex
 from triage import export
 from triage.papers import Paper
 
@@ -92,12 +93,45 @@ def test_bibtex_escapes_specials(runner, store, tmp_path):
     assert result.exit_code == 0 and "Wrote 2 papers" in result.output
     text = out.read_text()
     assert text.count("@misc{") == 2
-    assert r"title = {{Sparse \{attention\} \& 100\% of \$x\_i\$ \#1}}" in text
     assert "eprint = {2501.00001}" in text and "archivePrefix = {arXiv}" in text
     assert "primaryClass = {cs.LG}" in text and "author = {Ada Lovelace and Alan Turing}" in text
-    # Braces balance in every entry, so BibTeX can parse it.
-    for entry in text.split("@misc")[1:]:
-        assert entry.count("{") - entry.count(r"\{") == entry.count("}") - entry.count(r"\}")
+    # Read back as BibTeX reads it (braces counted even after a backslash).
+    _, (_, key, fields) = bibtex.entries(text)  # oldest first
+    assert key == "lovelace2025_2501_00001"
+    assert bibtex.unescape(fields["title"]) == "Sparse {attention} & 100% of $x_i$ #1"
+
+
+def test_bibtex_and_atom_survive_braces_backslashes_and_control_characters(store, tmp_path):
+    """A title with an unbalanced brace used to end the BibTeX field early; \\u0001 broke the Atom XML."""
+    title = "Half } open { \\end{x} \u0001bell ~^"
+    store.upsert_papers(
+        [
+            Paper(
+                id="2501.00009",
+                title=title,
+                abstract="a\u0001b",
+                published="2025-01-02",
+                source="t",
+                authors=["O}dd {Name"],
+                categories=["cs.LG"],
+            )
+        ]
+    )
+    bib = tmp_path / "p.bib"
+    with bib.open("w") as f:
+        export.write(store, f, "bibtex")
+    ((kind, _, fields),) = bibtex.entries(bib.read_text())
+    assert kind == "misc"
+    assert bibtex.unescape(fields["title"]) == title.replace("\u0001", "")
+    assert bibtex.unescape(fields["author"]) == "O}dd {Name"
+
+    atom = tmp_path / "p.atom"
+    with atom.open("w") as f:
+        export.write(store, f, "atom")
+    root = etree.parse(str(atom)).getroot()  # strict: raises if not well-formed
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.findtext("a:entry/a:title", namespaces=ns) == title.replace("\u0001", "")
+    assert root.findtext("a:entry/a:summary", namespaces=ns) == "ab"
 
 
 def test_atom_is_a_valid_feed(store, tmp_path):

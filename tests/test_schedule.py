@@ -1,9 +1,13 @@
 """The daily job's timing and exclusion: it fires at send_at, and never runs twice at once."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 import time
 
+from tests.support.arxiv_server import REPO
 from tests.support.smtp import free_port
 from triage import lock, pipeline, schedule
 from triage.store import Store
@@ -49,7 +53,7 @@ def test_two_overlapping_triggers_run_the_job_once(settings, store):
         own = Store(settings.storage.db)
         try:
             start.wait()
-            with lock.hold(own, "daily", 60) as mine:
+            with lock.hold(own, "daily") as mine:
                 if mine:
                     ran.append(threading.get_ident())
                     time.sleep(0.5)  # still running when the other trigger arrives
@@ -64,44 +68,49 @@ def test_two_overlapping_triggers_run_the_job_once(settings, store):
     for t in threads:
         t.join(10)
     assert len(ran) == 1 and len(skipped) == 1
-    # Released in finally: the next day's run gets the lease.
-    with lock.hold(store, "daily", 60) as mine:
+    # Released in finally: the next day's run gets the lock.
+    with lock.hold(store, "daily") as mine:
         assert mine
 
 
-def test_daily_while_another_run_holds_the_lease_does_nothing(settings, store, runner):
+def test_daily_while_another_run_holds_the_lock_does_nothing_and_says_so(settings, store, runner):
     other = Store(settings.storage.db)
     try:
-        with lock.hold(other, "daily", 60) as mine:
+        with lock.hold(other, "daily") as mine:
             assert mine
-            assert pipeline.run_daily(store, settings).outcome == "busy"
+            report = pipeline.run_daily(store, settings)
+            assert report.outcome == "busy" and f"pid {os.getpid()}" in report.summary()
             result = runner.invoke(runner.cli, ["daily"])
-            assert result.exit_code == 0
-            assert "Another daily job is running" in result.stdout
+            assert result.exit_code == 1  # cron sees that nothing was done
+            assert "Another daily job (pid" in result.stderr and "this run did nothing" in result.stderr
     finally:
         other.close()
     assert store.job_runs("daily") == []
 
 
-def test_a_run_longer_than_its_lease_keeps_it(settings, store):
-    """A first run can take hours: the holder's heartbeat renews the lease while it lives."""
-    other = Store(settings.storage.db)
+def test_a_lock_held_by_a_killed_process_is_free_at_once(settings, store, tmp_path):
+    """The kernel drops a flock when its holder dies: no lease to wait out after kill -9."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from triage import lock; from triage.store import Store\n"
+            f"with lock.hold(Store({settings.storage.db!r}), 'daily') as mine:\n"
+            "    print(bool(mine), flush=True); time.sleep(60)",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        with lock.hold(store, "daily", 1.0) as mine:
-            assert mine
-            time.sleep(3.0)  # three leases long
-            with lock.hold(other, "daily", 1.0) as theirs:
-                assert not theirs
-        with lock.hold(other, "daily", 1.0) as theirs:
-            assert theirs
+        assert holder.stdout.readline().strip() == "True"
+        with lock.hold(store, "daily") as mine:
+            assert not mine and f"pid {holder.pid}" in mine.holder
     finally:
-        other.close()
-
-
-def test_expired_lease_is_taken_over(store):
-    assert store.acquire_lock("daily", "crashed", now=100.0, expires_at=200.0)
-    assert not store.acquire_lock("daily", "second", now=150.0, expires_at=250.0)
-    assert store.acquire_lock("daily", "third", now=200.0, expires_at=300.0)
+        holder.kill()
+        holder.wait()
+    with lock.hold(store, "daily") as mine:
+        assert mine
 
 
 def test_missed_only_after_send_at_with_no_run_since(settings, store):

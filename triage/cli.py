@@ -82,19 +82,33 @@ def init(app: App):
 
 @cli.command()
 @click.option("--days", type=click.IntRange(min=1), help="Fetch the last N days from the API (resumable).")
+@click.option(
+    "--redo",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Fetch again, from the API, the slices from DATE on that earlier runs recorded as complete.",
+)
 @click.option("--category", "categories", multiple=True, help="arXiv category; repeatable. Default: config.")
-@click.option("--source", type=click.Choice(["api", "rss"]), help="Default: rss without --days, api with it.")
+@click.option(
+    "--source", type=click.Choice(["api", "rss"]), help="Default: rss without --days/--redo, api with them."
+)
 @click.pass_obj
-def fetch(app: App, days, categories, source):
+def fetch(app: App, days, redo, categories, source):
     """Fetch new papers: today's RSS announcement, or with --days N the arXiv API for the last N
-    days, split into month x category slices that are skipped once complete."""
+    days, split into month x category slices that are skipped once complete (--redo DATE
+    fetches those from DATE on again)."""
     from tqdm import tqdm
 
     from triage import sources
 
     with tqdm(unit=" papers", desc="fetch", disable=None) as bar:
         result = sources.fetch(
-            app.settings, app.store, days=days, categories=list(categories), source=source, on_page=bar.update
+            app.settings,
+            app.store,
+            days=days,
+            categories=list(categories),
+            source=source,
+            on_page=bar.update,
+            redo=redo.date() if redo else None,
         )
     click.echo(result.message)
 
@@ -284,10 +298,16 @@ def digest_cmd(app: App, day, send, out):
 @cli.command()
 @click.pass_obj
 def daily(app: App):
-    """Fetch, analyze and send the digest: the daily job, for cron."""
+    """Fetch, analyze and send the digest: the daily job, for cron. Exits 1 without doing
+    anything while another daily job runs on the same database."""
+    from triage.errors import OperationalError
     from triage.pipeline import run_daily
 
-    run_daily(app.store, app.settings, log=click.echo)
+    report = run_daily(app.store, app.settings, log=click.echo)
+    if report.outcome == "busy":
+        raise OperationalError(
+            f"Another daily job ({report.holder}) is running on {app.store.path}; this run did nothing."
+        )
 
 
 # --- web: serve -------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Settings from config.toml into typed objects.
 
-Every key has a default, so an absent file is fine; an unknown key, a wrong type or a value
-outside its class's BOUNDS is a UserError naming the file and the key, because a silently
-ignored typo is worse than a stop (a negative share or a zero-month window would run).
+Every key has a default, so an absent file is fine; an unknown key, a wrong type, a number
+that is not finite or beyond MAX_NUMBER, or a value outside its class's BOUNDS is a UserError
+naming the file and the key, because a silently ignored typo is worse than a stop (a negative
+share or a zero-month window would run; recent_days = 99999999999 would crash every page).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import typing
@@ -17,10 +19,17 @@ from typing import ClassVar
 
 from triage.errors import UserError
 
+# No setting needs a larger number, and date arithmetic overflows on some (days before year 1).
+MAX_NUMBER = 100_000
+
 
 @dataclass
 class StorageConfig:
     db: str = "triage.db"
+
+    def validate(self, where: str) -> None:
+        if not self.db.strip():
+            raise UserError(f"{where}: [storage] db is empty; give the path of the database file.")
 
 
 @dataclass
@@ -212,6 +221,8 @@ def _check_type(value, hint, where: str):
         return float(value)
     if hint is int and isinstance(value, bool) or not isinstance(value, hint):
         raise UserError(f"{where} must be {hint.__name__}, got {type(value).__name__} {value!r}.")
+    if hint in (int, float) and not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
+        raise UserError(f"{where} must be a finite number within +-{MAX_NUMBER:,}, got {value}.")
     return value
 
 
@@ -252,6 +263,11 @@ def load(path: str | os.PathLike | None = None, db: str | None = None) -> Settin
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as e:
             raise UserError(f"{p}: not valid TOML ({e}).") from None
+        except UnicodeDecodeError as e:
+            line = e.object[: e.start].count(b"\n") + 1
+            raise UserError(f"{p}:{line}: not UTF-8 text (byte {e.object[e.start]:#04x}).") from None
+        except OSError as e:
+            raise UserError(f"Config file {p} cannot be read ({e.strerror}).") from None
     where = str(path) if path else "(defaults)"
     hints = typing.get_type_hints(Settings)
     sections = {f.name for f in dataclasses.fields(Settings) if f.name != "source"}
@@ -265,8 +281,10 @@ def load(path: str | os.PathLike | None = None, db: str | None = None) -> Settin
             raise UserError(f"{where}: [{name}] must be a table.")
         kwargs[name] = _build(hints[name], table, where, name)
     settings = Settings(**kwargs, source=where)
-    db = db or os.environ.get("TRIAGE_DB")
-    if db:
+    db = os.environ.get("TRIAGE_DB") if db is None else db
+    if db is not None:
+        if not db.strip():
+            raise UserError("--db (or TRIAGE_DB) is empty; give the path of the database file.")
         settings.storage.db = db
     return settings
 

@@ -8,6 +8,7 @@ is read, not the inbox), the reading queue, budget and streak, and one fundament
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import smtplib
 import ssl
@@ -26,7 +27,6 @@ from triage.embed import Embedder
 from triage.errors import OperationalError, UserError
 
 SMTP_TIMEOUT = 30  # seconds for connect and each SMTP command
-SEND_LEASE = 600  # seconds one sender may hold the digest lock
 SHORT_ABSTRACT = 300  # characters of an unlocked paper's abstract shown in the mail
 YOUNGEST_TOPICS = 3
 QUEUE_SHOWN = 5
@@ -36,6 +36,7 @@ QUEUE_PATH = "/queue"
 # Long subjects and Message-IDs stay on one line: folded ones come back with a leading space
 # in some readers. 998 is RFC 5322's hard limit.
 _POLICY = policy.default.clone(max_line_length=998)
+logger = logging.getLogger("triage.digest")
 
 _env = Environment(
     loader=PackageLoader("triage", "templates"),
@@ -229,12 +230,15 @@ def smtp_send(settings: Settings, msg: EmailMessage) -> None:
             )
         else:
             server = smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=SMTP_TIMEOUT)
-        with server:
+        try:
             if cfg.starttls:
                 server.starttls(context=ssl.create_default_context())
             if cfg.smtp_user:
                 server.login(cfg.smtp_user, password)
             server.send_message(msg, to_addrs=cfg.to)
+        except BaseException:
+            server.close()
+            raise
     except smtplib.SMTPAuthenticationError as e:
         raise OperationalError(
             f"The SMTP server {where} refused the login of [digest] smtp_user {cfg.smtp_user!r} ({e.smtp_code})."
@@ -243,6 +247,21 @@ def smtp_send(settings: Settings, msg: EmailMessage) -> None:
         raise OperationalError(
             f"Could not send the digest through SMTP server {where} ({e or type(e).__name__})."
         ) from None
+    _quit(server)
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    """Say goodbye. The server took the message at DATA, so it is sent whatever QUIT answers."""
+    try:
+        code, reply = server.quit()
+        problem = None if code == 221 else f"{code} {reply.decode(errors='replace')}"
+    except (smtplib.SMTPException, OSError) as e:
+        problem = str(e) or type(e).__name__
+    server.close()
+    if problem:
+        logger.warning(
+            "The SMTP server accepted the digest but failed at QUIT (%s); it counts as sent.", problem
+        )
 
 
 def deliver(
@@ -257,10 +276,10 @@ def deliver(
         raise UserError(
             f"[digest] to is empty (config: {settings.source}): list the addresses to send the digest to."
         )
-    with lock.hold(store, "digest", SEND_LEASE) as mine:
+    with lock.hold(store, "digest") as mine:
         if not mine:
             raise OperationalError(
-                f"Another process is sending a digest right now; {day} was not sent twice."
+                f"Another process ({mine.holder}) is sending a digest right now; {day} was not sent twice."
             )
         record = store.digest_record(day)
         if record and record["sent_at"]:

@@ -1,6 +1,9 @@
 """Export papers with their analysis: JSONL (the contract in DESIGN.md), BibTeX, Atom.
 
 Papers stream from the store in chunks so an export of the whole history keeps memory flat.
+Text is stored as it came; the XML and BibTeX writers make it safe for their format: control
+characters XML 1.0 cannot carry are dropped, and every BibTeX value keeps its braces balanced
+(BibTeX counts braces even after a backslash, so a literal brace is written as a LaTeX command).
 """
 
 from __future__ import annotations
@@ -70,25 +73,44 @@ def _count(it) -> int:
     return sum(1 for _ in it)
 
 
+# C0 controls other than tab and newline, and the two non-characters: not allowed in XML 1.0,
+# and meaningless in a title or a name.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BIB_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
-_BIB_REPLACE = {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}
+_BIB_REPLACE = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
 
 
 def _bib(s: str) -> str:
-    return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACE.get(m[1], "\\" + m[1]), s)
+    """A BibTeX field value whose braces balance, with LaTeX's specials escaped."""
+    return _BIB_SPECIAL.sub(lambda m: _BIB_REPLACE.get(m[1], "\\" + m[1]), _CONTROL.sub("", s))
+
+
+def _xml(s: str) -> str:
+    return escape(_CONTROL.sub("", s))
+
+
+def _xml_attr(s: str) -> str:
+    return quoteattr(_CONTROL.sub("", s))
 
 
 def bibtex_entry(r: dict) -> str:
-    surname = (r["authors"][0].split()[-1] if r["authors"] else "anon").lower()
+    first = r["authors"][0].split() if r["authors"] else []
+    surname = (first[-1] if first else "anon").lower()
     key = re.sub(r"[^a-z0-9]", "", surname) + r["published"][:4] + "_" + re.sub(r"\W", "_", r["id"])
     fields = {
         "title": "{" + _bib(r["title"]) + "}",
         "author": " and ".join(_bib(a) for a in r["authors"]) or None,
-        "year": r["published"][:4],
-        "eprint": r["id"],
+        "year": _bib(r["published"][:4]),
+        "eprint": _bib(r["id"]),
         "archivePrefix": "arXiv",
-        "primaryClass": r["primary_category"],
-        "url": f"https://arxiv.org/abs/{r['id']}v{r['version']}",
+        "primaryClass": _bib(r["primary_category"] or ""),
+        "url": _bib(f"https://arxiv.org/abs/{r['id']}v{r['version']}"),
     }
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@misc{{{key},\n{body}\n}}\n"
@@ -101,7 +123,7 @@ def atom(
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     out.write(
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
-        f"  <title>{escape(title)}</title>\n  <id>urn:paper-triage:{escape(feed_id)}</id>\n"
+        f"  <title>{_xml(title)}</title>\n  <id>urn:paper-triage:{_xml(feed_id)}</id>\n"
         f"  <updated>{now}</updated>\n  <author><name>paper-triage</name></author>\n"
     )
     n = 0
@@ -109,13 +131,13 @@ def atom(
         url = f"https://arxiv.org/abs/{r['id']}v{r['version']}"
         out.write(
             "  <entry>\n"
-            f"    <id>{escape(url)}</id>\n    <title>{escape(r['title'])}</title>\n"
-            f"    <published>{r['published']}T00:00:00Z</published>\n"
-            f"    <updated>{r['updated'] or r['published']}T00:00:00Z</updated>\n"
-            f'    <link href={quoteattr(url)} rel="alternate" type="text/html"/>\n'
-            + "".join(f"    <author><name>{escape(a)}</name></author>\n" for a in r["authors"])
-            + "".join(f"    <category term={quoteattr(c)}/>\n" for c in r["categories"])
-            + f"    <summary>{escape(r['abstract'])}</summary>\n  </entry>\n"
+            f"    <id>{_xml(url)}</id>\n    <title>{_xml(r['title'])}</title>\n"
+            f"    <published>{_xml(r['published'])}T00:00:00Z</published>\n"
+            f"    <updated>{_xml(r['updated'] or r['published'])}T00:00:00Z</updated>\n"
+            f'    <link href={_xml_attr(url)} rel="alternate" type="text/html"/>\n'
+            + "".join(f"    <author><name>{_xml(a)}</name></author>\n" for a in r["authors"])
+            + "".join(f"    <category term={_xml_attr(c)}/>\n" for c in r["categories"])
+            + f"    <summary>{_xml(r['abstract'])}</summary>\n  </entry>\n"
         )
         n += 1
     out.write("</feed>\n")

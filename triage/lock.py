@@ -1,59 +1,61 @@
-"""A named lease in the database, so one job runs at a time across threads and processes.
+"""One job at a time across threads and processes: an OS file lock beside the database.
 
-`triage serve`'s scheduler and a cron `triage daily` share the database, not memory, so the
-lock lives there: a row with an expiry. While its holder lives, a heartbeat pushes the expiry
-forward every quarter lease, so a first run that takes hours keeps the job; a crashed holder
-stops beating and its lease runs out within one lease instead of blocking the job for ever. A
-finished holder deletes its row at once.
+`triage serve`'s scheduler and a cron `triage daily` share the database, not memory. The lock
+is flock(2) on `<db>.<name>.lock`; the kernel drops it the moment its holder's process ends,
+however it ends (kill -9 included), so a crashed run never blocks the next one and there is no
+expiry to wait out. flock belongs to an open file, so two threads of one process exclude each
+other too. The file names its holder (host, pid, start) for the message a refused run prints.
 """
 
 from __future__ import annotations
 
-import logging
+import fcntl
 import os
 import socket
-import sqlite3
-import threading
 import time
-import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from triage.store import Store
+from triage.errors import UserError
 
-logger = logging.getLogger("triage.lock")
+
+@dataclass
+class Held:
+    """Truthy when this caller got the lock; otherwise `holder` says who has it."""
+
+    ok: bool
+    holder: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 @contextmanager
-def hold(store, name: str, seconds: float):
-    """Yield True while holding lease `name` (renewed every seconds / 4), or False when someone else holds it."""
-    holder = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
-    now = time.time()
-    taken = store.acquire_lock(name, holder, now, now + seconds)
-    if not taken:
-        yield False
-        return
-    stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(store, name, holder, seconds, stop), daemon=True)
-    beat.start()
+def hold(store, name: str) -> Iterator[Held]:
+    """Yield Held(True) while holding lock `name` of the store's database, Held(False, holder) if taken."""
+    path = f"{store.path}.{name}.lock"
     try:
-        yield True
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise UserError(f"Cannot create the lock file {path} ({e.strerror}).") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield Held(False, _read(fd) or "another process")
+            return
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {stamp}".encode(), 0)
+        try:
+            yield Held(True)
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        stop.set()
-        beat.join()
-        store.release_lock(name, holder)
+        os.close(fd)
 
 
-def _heartbeat(store, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
-    """Renew the lease from a connection of its own: the holder's may be inside a long write."""
-    own = Store(store.path) if store.path != ":memory:" else store
-    try:
-        while not stop.wait(seconds / 4):
-            try:
-                if not own.renew_lock(name, holder, time.time() + seconds):
-                    logger.warning("Lease %r was taken over by another run; this run keeps going.", name)
-                    return
-            except sqlite3.OperationalError as e:  # busy past the timeout: try again next beat
-                logger.warning("Could not renew lease %r (%s); retrying.", name, e)
-    finally:
-        if own is not store:
-            own.close()
+def _read(fd: int) -> str:
+    return os.pread(fd, 200, 0).decode(errors="replace").strip()

@@ -1,8 +1,10 @@
 """The daily job: fetch -> analyze -> digest. One function that cron (`triage daily`) and the
 scheduler inside `triage serve` both call, so the two can never drift apart.
 
-Each run is recorded in job_runs (the web page shows the last error) and holds the "daily" lease,
-so serve's scheduler and a cron run on the same database do the work once.
+Each run is recorded in job_runs (the web page shows the last error) and holds the "daily" lock,
+so serve's scheduler and a cron run on the same database do the work once. A run that finds the
+lock taken does nothing and says who holds it; one that gets it first closes the rows of runs
+that died without finishing (the lock is free again only when its holder is gone).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass
 from triage import digest, lock
 from triage.config import Settings
 
-LEASE = 600  # seconds; renewed while the run lives, so a crashed run frees the job within this
 logger = logging.getLogger("triage.daily")
+INTERRUPTED = "interrupted: the process ended before the run finished"
 
 
 @dataclass
@@ -25,8 +27,11 @@ class Report:
     fetched: int = 0
     day: str | None = None
     message_id: str | None = None
+    holder: str | None = None  # who holds the lock, when busy
 
     def summary(self) -> str:
+        if self.outcome == "busy":
+            return f"busy: another daily job ({self.holder}) holds the lock; this run did nothing"
         return f"{self.outcome}: {self.fetched} fetched" + (f", day {self.day}" if self.day else "")
 
 
@@ -34,10 +39,12 @@ def run_daily(
     store, settings: Settings, today: dt.date | None = None, log: Callable[[str], None] = logger.info
 ) -> Report:
     """Fetch today's announcement, analyze it and send its digest; at most one run at a time."""
-    with lock.hold(store, "daily", LEASE) as mine:
+    with lock.hold(store, "daily") as mine:
         if not mine:
-            log("Another daily job is running on this database; this run does nothing.")
-            return Report("busy")
+            return Report("busy", holder=mine.holder)
+        closed = store.close_unfinished_runs("daily", INTERRUPTED)
+        if closed:
+            log(f"Closed {closed} earlier daily run(s) that ended without finishing.")
         run_id = store.start_job_run("daily")
         try:
             report = _steps(store, settings, today or dt.date.today(), log)

@@ -1,7 +1,7 @@
 """The daily job inside `triage serve`: APScheduler runs pipeline.run_daily at [digest] send_at.
 
 The job runs on the scheduler's own thread, never a request thread, with its own database
-connection. max_instances=1 stops overlap inside one process; the database lease in run_daily
+connection. max_instances=1 stops overlap inside one process; the file lock in run_daily
 stops it across processes (serve plus a cron `triage daily`). A serve started after today's
 send_at with no run since then (the machine was off) runs the job once right away.
 """

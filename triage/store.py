@@ -7,6 +7,7 @@ tables and queries in its own section below, and its migrations under its own nu
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -193,6 +194,10 @@ MIGRATIONS: dict[int, str] = {
         expires_at REAL NOT NULL
     )
     """,
+    # Jobs lock a file beside the database now (triage.lock): the kernel frees it when a holder dies.
+    41: """
+    DROP TABLE job_lock
+    """,
     # Full-text index of titles and authors for the daily page's search; rowid = papers.rowid.
     # Kept in step by upsert_papers (the only write path of papers), not by triggers: the
     # migration runner splits statements on semicolons, which a trigger body contains.
@@ -209,10 +214,17 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        if not self.path.strip():  # sqlite3 would open a temporary database that vanishes
+            raise UserError("The database path is empty (from [storage] db or --db).")
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.exists():
                 raise UserError(f"Database folder {parent} does not exist (from [storage] db or --db).")
+            for what, p in (("file", Path(self.path)), ("folder", parent)):
+                if p.exists() and not os.access(p, os.W_OK):
+                    raise UserError(
+                        f"Database {what} {p} is read-only for this user; the store needs to write."
+                    )
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
@@ -761,6 +773,15 @@ class Store:
             (int(ok), error, summary, run_id),
         )
 
+    def close_unfinished_runs(self, job: str, error: str) -> int:
+        """Mark failed the runs of `job` that never finished (their process died); the count closed."""
+        cur = self.conn.execute(
+            "UPDATE job_runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ok = 0, error = ? "
+            "WHERE job = ? AND finished_at IS NULL",
+            (error, job),
+        )
+        return cur.rowcount
+
     def job_runs(self, job: str | None = None, limit: int = 20) -> list[dict]:
         """Recent job runs, newest first (the web page shows the last error from here)."""
         cur = self.conn.execute(
@@ -768,26 +789,6 @@ class Store:
         )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur]
-
-    def acquire_lock(self, name: str, holder: str, now: float, expires_at: float) -> bool:
-        """Take the named lease unless someone holds an unexpired one; True when taken."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM job_lock WHERE name = ? AND expires_at <= ?", (name, now))
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO job_lock (name, holder, expires_at) VALUES (?, ?, ?)",
-                (name, holder, expires_at),
-            )
-            return cur.rowcount == 1
-
-    def renew_lock(self, name: str, holder: str, expires_at: float) -> bool:
-        """Move the holder's lease expiry; False when the lease is no longer theirs."""
-        cur = self.conn.execute(
-            "UPDATE job_lock SET expires_at = ? WHERE name = ? AND holder = ?", (expires_at, name, holder)
-        )
-        return cur.rowcount == 1
-
-    def release_lock(self, name: str, holder: str) -> None:
-        self.conn.execute("DELETE FROM job_lock WHERE name = ? AND holder = ?", (name, holder))
 
     # --- daily page and topic pages: full-text search, filters, topic lists (50-59) ----------
 

@@ -1,10 +1,12 @@
 """A local arXiv: a threaded HTTP server on 127.0.0.1 serving the recorded real responses.
 
 /api/query answers with the recorded `search_query=testing` pages of the requested size and
-start (shared/data/arxiv/atom/2026/q_testing_s{start}_m{size}_*.xml). The one edit: its
+start (tests/data/arxiv/atom/2026/q_testing_s{start}_m{size}_*.xml). The one edit: its
 opensearch:totalResults says how many results the recorded pages hold, so the real arxiv
 client's paging ends where the recording ends. /rss/<cats> serves `server.rss_body`.
-Faults are scripted per request number: server.script[n] = Reply(...).
+Faults are scripted per request number: server.script[n] = Reply(...): any status, body and
+headers (an HTML maintenance page, an empty or truncated feed, 429 with Retry-After), a delay
+before the answer (a hang), or a drip (the body one byte at a time, `drip` seconds apart).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The recorded responses and corpus slice the tests use, vendored (tests/data/README.md).
+TEST_DATA = REPO / "tests" / "data"
 
 
 def shared_data() -> Path:
@@ -40,6 +44,7 @@ class Reply:
     body: bytes = b""
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0
 
 
 class ArxivServer:
@@ -50,6 +55,8 @@ class ArxivServer:
         self.rss_requests: list[str] = []
         self.rss_body: bytes = b""
         self.rss_status = 200
+        self.rss_delay = 0.0
+        self.rss_drip = 0.0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -110,7 +117,9 @@ def _handler(server: ArxivServer):
                 reply = server.api_reply(query)
             elif parts.path.startswith("/rss/"):
                 server.rss_requests.append(parts.path)
-                reply = Reply(status=server.rss_status, body=server.rss_body)
+                reply = Reply(
+                    server.rss_status, server.rss_body, delay=server.rss_delay, drip=server.rss_drip
+                )
             else:
                 reply = Reply(status=404, body=b"not found")
             time.sleep(reply.delay)
@@ -120,7 +129,12 @@ def _handler(server: ArxivServer):
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             try:
-                self.wfile.write(reply.body)
+                if not reply.drip:
+                    self.wfile.write(reply.body)
+                for i in range(len(reply.body) if reply.drip else 0):
+                    self.wfile.write(reply.body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.drip)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
@@ -174,7 +188,8 @@ def empty_rss_day(real_feed: Path) -> bytes:
 
 @pytest.fixture
 def shared() -> Path:
-    return shared_data()
+    """The vendored recordings (tests/data), laid out as shared/data is."""
+    return TEST_DATA
 
 
 @pytest.fixture

@@ -23,8 +23,11 @@ def free_port() -> int:
 class SMTPServer:
     """start()/stop() on a fixed port, so a test can take the server down and bring it back."""
 
-    def __init__(self, login: tuple[str, str] | None = None, tls: str | None = None, context=None):
+    def __init__(
+        self, login: tuple[str, str] | None = None, tls: str | None = None, context=None, quit_reply=None
+    ):
         self.port = free_port()
+        self.quit_reply = quit_reply  # e.g. "421 ..." to fail at QUIT after accepting DATA
         self.login = login  # (user, password) the server requires, or None for no AUTH
         self.tls = tls  # None, "starttls" (required before MAIL) or "ssl" (implicit TLS)
         self.context = context  # the server's ssl.SSLContext for tls
@@ -34,6 +37,9 @@ class SMTPServer:
     async def handle_DATA(self, server, session, envelope):
         self.received.append(envelope)
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply or "221 Bye"
 
     @property
     def messages(self) -> list[EmailMessage]:

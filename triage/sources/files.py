@@ -1,10 +1,11 @@
 """Import papers from files: the arXiv OAI snapshot, simple JSONL, API Atom, RSS.
 
 JSON-lines files stream line by line (the OAI snapshot is several GB) and land in batches of
-BATCH lines, each batch one transaction. A malformed line stops the import with exit 2
+BATCH lines, each batch one transaction. A malformed line, or a record that Paper.check
+refuses (a date that is not a real date, a non-string author), stops the import with exit 2
 naming file:line; the batches before it stay (upserts are idempotent, so rerunning after the
 fix completes without duplicates) and the batch holding the bad line is not written at all.
-XML files are small by nature and are parsed whole.
+XML files are small by nature and are parsed whole, and land only if every entry is good.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from triage.store import Store
 
 FORMATS = ("auto", "jsonl", "oai", "atom", "rss")
 BATCH = 1000
+MAX_LINE = 1_000_000  # bytes; an OAI snapshot line is a few kB
+MAX_XML = 200_000_000  # bytes; XML is parsed whole, and a full day's feed is ~3 MB
+# What a bad record raises on its way to a Paper: a JSON error, a missing key, a wrong type, a
+# date that is no date, JSON nested too deep for the parser.
+BAD_RECORD = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError, RecursionError)
 
 
 def detect(path: Path) -> str:
@@ -66,8 +72,8 @@ def import_file(
     batch: list[Paper] = []
     for lineno, line, offset in _lines(path):
         try:
-            batch.append(to_paper(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
+            batch.append(to_paper(json.loads(line)).check())
+        except BAD_RECORD as e:
             raise UserError(f"{path}:{lineno}: not a valid {fmt} record ({_reason(e)}).") from None
         if len(batch) >= BATCH:
             count += store.upsert_papers(batch)
@@ -79,11 +85,15 @@ def import_file(
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
-    """(line number, line, byte offset after it) for the non-blank lines of a file."""
-    offset = 0
+    """(line number, line, byte offset after it) for the non-blank lines of a file; a line
+    longer than MAX_LINE stops with its number before it is read whole."""
+    offset = lineno = 0
     with path.open("rb") as f:
-        for lineno, line in enumerate(f, 1):
+        while line := f.readline(MAX_LINE + 1):
+            lineno += 1
             offset += len(line)
+            if len(line) > MAX_LINE:
+                raise UserError(f"{path}:{lineno}: the line is longer than {MAX_LINE:,} bytes.")
             if line.strip():
                 yield lineno, line, offset
 
@@ -91,7 +101,9 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes, int]]:
 def _reason(e: Exception) -> str:
     if isinstance(e, KeyError):
         return f"missing key {e}"
-    return str(e).split("\n")[0]
+    if isinstance(e, RecursionError):
+        return "JSON nested too deep"
+    return clean_text(str(e))[:200]
 
 
 def jsonl_paper(d: dict) -> Paper:
@@ -107,7 +119,7 @@ def jsonl_paper(d: dict) -> Paper:
     published = _iso_date(d["published"])
     return Paper(
         id=pid,
-        version=int(d.get("version") or version),
+        version=_version(d.get("version") or version),
         title=clean_text(d["title"]),
         abstract=clean_text(d["abstract"]),
         published=published,
@@ -125,7 +137,7 @@ def _oai_paper(d: dict) -> Paper:
     first = parsedate_to_datetime(versions[0]["created"]).date().isoformat()
     return Paper(
         id=d["id"].strip(),
-        version=int(versions[-1]["version"].lstrip("v")),
+        version=_version(versions[-1]["version"].lstrip("v")),
         title=clean_text(d["title"]),
         abstract=clean_text(d["abstract"]),
         published=first,
@@ -136,6 +148,15 @@ def _oai_paper(d: dict) -> Paper:
     )
 
 
+def _version(v) -> int:
+    """An integer, or its digits as a string ("2"); not a float such as 1e20."""
+    if isinstance(v, str) and v.isdigit() and len(v) <= 6:
+        return int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    raise TypeError(f"version must be an integer, got {v!r}")
+
+
 def _oai_authors(d: dict) -> list[str]:
     parsed = d.get("authors_parsed")
     if parsed:
@@ -144,20 +165,32 @@ def _oai_authors(d: dict) -> list[str]:
     return [clean_text(n) for n in names.split(",") if n.strip()]
 
 
-def _iso_date(s: str) -> str:
-    s = str(s).strip()[:10]
-    if len(s) != 10 or s[4] != "-" or s[7] != "-" or not (s[:4] + s[5:7] + s[8:]).isdigit():
-        raise ValueError(f"date {s!r} is not YYYY-MM-DD")
-    return s
+def _iso_date(s) -> str:
+    """The date part of an ISO date or timestamp; Paper.check tests that it is a real date."""
+    if not isinstance(s, str):
+        raise TypeError(f"a date must be a string YYYY-MM-DD, got {s!r}"[:200])
+    return s.strip()[:10]
 
 
 def _xml_papers(path: Path, fmt: str) -> list[Paper]:
+    if path.stat().st_size > MAX_XML:
+        raise UserError(f"{path} is larger than {MAX_XML:,} bytes; an arXiv feed file is far smaller.")
     content = path.read_bytes()
     if fmt == "rss":
         return rss.parse(content, str(path))
     try:
-        etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as e:
-        raise UserError(f"{path}:{e.lineno}: not well-formed XML ({e.msg}).") from None
-    feed = arxiv_feed.parse(content)
-    return [paper_from_result(r) for r in feed.results]
+        raise UserError(f"{path}:{e.lineno}: not well-formed XML ({clean_text(e.msg)[:200]}).") from None
+    papers = []
+    for entry in root.iterfind("{http://www.w3.org/2005/Atom}entry"):
+        try:
+            result = arxiv_feed._build_result(entry)
+            if result is None:
+                raise ValueError("an entry without an id or dates")
+            papers.append(paper_from_result(result).check())
+        except BAD_RECORD as e:
+            raise UserError(
+                f"{path}:{entry.sourceline}: not a valid arXiv Atom entry ({_reason(e)})."
+            ) from None
+    return papers

@@ -17,6 +17,7 @@ import requests
 from triage.config import ArxivConfig
 from triage.errors import OperationalError, UserError
 from triage.papers import ARXIV, Paper, clean_text, split_id
+from triage.sources.http import BadAnswer, DeadlineSession
 
 _PREAMBLE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*(?P<type>[\w-]+)\s*Abstract:\s*", re.S)
 
@@ -29,9 +30,11 @@ def fetch(cfg: ArxivConfig, categories: list[str]) -> tuple[list[Paper], str]:
     """Download and parse today's feed; returns (papers, url). Raises OperationalError if broken."""
     url = feed_url(cfg, categories)
     try:
-        resp = requests.get(url, timeout=cfg.timeout_seconds, headers={"user-agent": "paper-triage"})
+        resp = DeadlineSession(cfg.timeout_seconds).get(url, headers={"user-agent": "paper-triage"})
     except requests.RequestException as e:
         raise OperationalError(f"Could not reach the arXiv RSS feed {url} ({type(e).__name__}).") from None
+    except BadAnswer as e:
+        raise OperationalError(f"The arXiv RSS feed {url} sent {e}.") from None
     if resp.status_code != 200:
         raise OperationalError(f"The arXiv RSS feed {url} answered HTTP {resp.status_code}.")
     return parse(resp.content, url, cfg.announce_types, error=OperationalError), url
@@ -42,10 +45,20 @@ def parse(
 ) -> list[Paper]:
     """Papers of one RSS document; `error` is raised (naming `where`) if it is not a feed."""
     feed = feedparser.parse(content)
-    if feed.bozo and not feed.entries and not feed.feed.get("title"):
-        raise error(f"{where} is not a readable RSS feed ({feed.get('bozo_exception')}).")
+    if not feed.version or feed.bozo and not feed.entries and not feed.feed.get("title"):
+        # An HTML page (a maintenance notice) has no feed version: it is not "no announcement".
+        problem = feed.get("bozo_exception") or "no RSS or Atom root element"
+        raise error(f"{where} is not a readable RSS feed ({problem}).")
     day = _announce_day(feed)
-    papers = (entry_to_paper(e, day) for e in feed.entries)
+    papers = []
+    for n, e in enumerate(feed.entries, 1):
+        try:
+            papers.append(entry_to_paper(e, day).check())
+        except (ValueError, TypeError) as exc:
+            guid = clean_text(str(e.get("id", "no id")))[:80]
+            raise error(
+                f"{where}: item {n} ({guid}) is not a usable paper ({clean_text(str(exc))[:200]})."
+            ) from None
     return [p for p in papers if announce_types is None or p.announce_type in announce_types]
 
 
@@ -84,5 +97,5 @@ def entry_to_paper(e, day: str | None) -> Paper:
 def _entry_day(e) -> str:
     parsed = e.get("published_parsed") or e.get("updated_parsed")
     if not parsed:
-        raise UserError(f"RSS item {e.get('id')} has no date and the feed has no pubDate.")
+        raise ValueError("it has no date and the feed has no pubDate")
     return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
