@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.webapp import DAY
+from triage import config
+from triage.errors import UserError
 from triage.store import Store
 
 
@@ -82,3 +85,15 @@ def test_topic_page_refuses_what_is_not_a_topic(client):
 @given(page=st.text(max_size=40))
 def test_no_page_number_breaks_the_radar(client, page):
     assert client.get("/topics", query_string={"page": page}).status_code == 200
+
+
+def test_source_names_come_from_config_as_a_table(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[web]\nsource_names = { "cn" = "Chinese chat digest" }\n')
+    assert config.load(path).web.source_names == {"cn": "Chinese chat digest"}
+    path.write_text('[web]\nsource_names = "cn"\n')
+    with pytest.raises(UserError, match=r"\[web\] source_names must be a table"):
+        config.load(path)
+    path.write_text("[web]\nsource_names = { cn = 3 }\n")
+    with pytest.raises(UserError, match=r"source_names\.cn must be str"):
+        config.load(path)
