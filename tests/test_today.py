@@ -97,6 +97,10 @@ def test_the_why_is_written_on_the_card_and_agrees_with_the_topic_page_and_cli(c
     assert "<strong>established, 11 years</strong>" in html and "popular since Jun 2014" in html
     topic = page(client, "/topics/1")
     assert "young topic, 3 months old" in topic and "HYPE · 3 months old" in topic
+    young = next(
+        p for p in client.get("/api/today").get_json()["papers"] if (p["topic"] or {}).get("id") == 1
+    )
+    assert young["topic"]["age"] == "3 months" and young["topic"]["why"].startswith("rose from about zero")
     result = runner.invoke(runner.cli, ["--db", app.config["DATABASE"], "topics"])
     assert re.search(r"HYPE\s+2025-12\s+3mo", result.output), result.output
 

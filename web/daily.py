@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from triage import fundamentals as fund
 from triage import gate
 from web.charts import sparkline
+from web.verdict import verdict
 
 AGES = {"young": True, "established": False, "unknown": None}
 MAX_QUERY_CHARS = 200
@@ -178,6 +179,8 @@ def item_json(item: dict) -> dict:
             "label": topic["label"],
             "onset": topic["onset"],
             "age_days": topic["age_days"],
+            "age": verdict(topic)["age"],
+            "why": verdict(topic)["line"],
             "hype": topic["hype"],
         },
         "fundamentals": [
