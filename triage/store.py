@@ -828,10 +828,10 @@ class Store:
         return {r[0] for r in cur}
 
     def day_facets(self, day: str) -> list[dict]:
-        """Every paper of `day` with what the page filters on: topic id, hype, categories, whether
-        it was analysed and how many fundamentals it rests on; in id order."""
+        """Every paper of `day` with what the page filters on: topic id, hype, whether it was
+        analysed and how many fundamentals it rests on; in id order."""
         cur = self.conn.execute(
-            "SELECT p.id, t.id, t.hype, p.categories, a.paper_id IS NOT NULL, "
+            "SELECT p.id, t.id, t.hype, a.paper_id IS NOT NULL, "
             "(SELECT count(*) FROM paper_fundamentals pf WHERE pf.paper_id = p.id) "
             "FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
             "LEFT JOIN topics t ON t.id = pt.topic_id LEFT JOIN paper_analysis a ON a.paper_id = p.id "
@@ -843,12 +843,27 @@ class Store:
                 "id": pid,
                 "topic_id": tid,
                 "hype": None if hype is None else bool(hype),
-                "categories": json.loads(cats),
                 "analysed": bool(analysed),
                 "fundamentals": n,
             }
-            for pid, tid, hype, cats, analysed, n in cur
+            for pid, tid, hype, analysed, n in cur
         ]
+
+    def day_categories(self, day: str) -> list[tuple[str, int]]:
+        """(category, papers) of `day`, most papers first (JSON read by SQLite, not per row in Python)."""
+        cur = self.conn.execute(
+            "SELECT c.value, count(*) AS n FROM papers p, json_each(p.categories) c "
+            "WHERE p.published = ? GROUP BY c.value ORDER BY n DESC, c.value",
+            (day,),
+        )
+        return cur.fetchall()
+
+    def day_in_category(self, day: str, category: str) -> set[str]:
+        cur = self.conn.execute(
+            "SELECT p.id FROM papers p, json_each(p.categories) c WHERE p.published = ? AND c.value = ?",
+            (day, category),
+        )
+        return {r[0] for r in cur}
 
     def topic_labels(self, topic_ids: list[int]) -> dict[int, dict]:
         """{topic id: {id, label, onset, age_days, hype, active, why, as_of}} without the JSON columns."""

@@ -56,16 +56,15 @@ class Filters:
             out["fundamental"] = "1"
         return out
 
-    def keep(self, row: dict, found: set[str] | None) -> bool:
+    def keep(self, row: dict, allowed: set[str] | None) -> bool:
+        """Whether a day_facets row passes; `allowed` holds the ids the search and category left, if any."""
         if self.topic is not None and row["topic_id"] != self.topic:
             return False
         if self.age and row["hype"] is not AGES[self.age]:
             return False
-        if self.category and self.category not in row["categories"]:
-            return False
         if self.fundamental and not row["fundamentals"]:
             return False
-        return found is None or row["id"] in found
+        return allowed is None or row["id"] in allowed
 
 
 def in_unlock_window(store, settings, day: str) -> bool:
@@ -83,8 +82,13 @@ def day_view(
     filters = filters or Filters()
     rows = store.day_facets(day)
     relevant = gate.day_relevance(store, embedder, settings, day) if rows else {}
-    found = store.search_day(day, filters.q) if filters.q else None
-    shown = [r for r in rows if filters.keep(r, found)]
+    allowed = None
+    if filters.q:
+        allowed = store.search_day(day, filters.q)
+    if filters.category:
+        in_category = store.day_in_category(day, filters.category)
+        allowed = in_category if allowed is None else allowed & in_category
+    shown = [r for r in rows if filters.keep(r, allowed)]
 
     def order(row):
         score = relevant.get(row["id"], (None,))[0]
@@ -136,7 +140,6 @@ def day_view(
             }
         )
     hype_count = sum(1 for r in rows if r["hype"] is True)
-    categories = Counter(c for r in rows for c in r["categories"])
     return {
         "day": day,
         "all": len(rows),
@@ -151,7 +154,7 @@ def day_view(
             {"topic": topics[t], "count": n} for t, n in young_counts.most_common(YOUNG_LISTED) if t in topics
         ],
         "topic_options": [(topics[t], day_topics[t]) for t in options if t in topics],
-        "category_options": categories.most_common(),
+        "category_options": store.day_categories(day),
         "filters": filters,
         "in_window": window,
         "unlock_limit": limit,
