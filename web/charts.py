@@ -6,7 +6,7 @@ WIDTH, HEIGHT, PAD_X, PAD_TOP, PAD_BOTTOM = 320, 90, 6, 8, 18
 SPARK_MONTHS = 18  # the daily page's badge curve: the recent past is what "young" is about
 RADAR_MONTHS = 36  # the radar's rows: a young topic's rise and the flat years before it
 # The topic page's chart: room on the left for the y-axis labels, below for the months.
-FULL_WIDTH, FULL_HEIGHT, FULL_LEFT, FULL_RIGHT, FULL_TOP, FULL_BOTTOM = 640, 240, 46, 12, 14, 30
+FULL_WIDTH, FULL_HEIGHT, FULL_LEFT, FULL_RIGHT, FULL_TOP, FULL_BOTTOM = 640, 240, 60, 12, 14, 30
 
 
 def curve_chart(
