@@ -202,3 +202,15 @@ def test_an_existing_database_gets_its_search_index(tmp_path):
     assert store.init() == [50]
     assert store.search_day(DAY, "lovelace autoenc") == {"2501.00001"}
     assert store.search_day(DAY, 'sparse" OR "x') == set()  # quotes are not syntax
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paper=st.text(max_size=80), attempt=st.text(max_size=30), back=st.text(max_size=60))
+def test_no_unlock_form_breaks_it(client, paper, attempt, back):
+    resp = client.post(
+        "/unlock",
+        data={"csrf_token": csrf_token(client), "paper_id": paper, "attempt_id": attempt, "next": back},
+    )
+    assert resp.status_code in (302, 400)
+    if resp.status_code == 302:
+        assert resp.headers["Location"].startswith("/") and not resp.headers["Location"].startswith("//")
