@@ -172,12 +172,28 @@ class WebConfig:
     max_request_kib: int = 256
     max_field_chars: int = 2000
     session_days: int = 30
+    topics_per_page: int = 30
+    topic_papers_shown: int = 50
+    max_unlocks_per_attempt: int = 10
+    source_names: dict[str, str] = field(
+        default_factory=lambda: {
+            "arxiv": "arXiv listings",
+            "dw-dengwei/daily-arXiv-ai-enhanced": "arXiv cs.CV/cs.CL new listings",
+            "qhduan/cn-chat-arxiv": "arXiv RSS (cs.LG, cs.AI, cs.CL)",
+            "2404589803/hf-daily-paper-newsletter-chinese": "Hugging Face Daily Papers",
+            "TatsuyaShirakawa/daily-arxiv-gatsby": "Twitter-trending arXiv papers",
+            "rmovva/LLM-publication-patterns-public": "top-cited language-model papers",
+        }
+    )
     BOUNDS: ClassVar[dict] = {
         "port": (1, 65535),
         "proxy_hops": (0, 5),
         "max_request_kib": (1, None),
         "max_field_chars": (1, None),
         "session_days": (1, None),
+        "topics_per_page": (1, 500),
+        "topic_papers_shown": (1, 1000),
+        "max_unlocks_per_attempt": (1, None),
     }
 
     def validate(self, where: str) -> None:
@@ -209,6 +225,11 @@ def _toml_key(f: dataclasses.Field) -> str:
 
 def _check_type(value, hint, where: str):
     origin = typing.get_origin(hint)
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise UserError(f"{where} must be a table, got {type(value).__name__} {value!r}.")
+        return {k: _check_type(v, item, f"{where}.{k}") for k, v in value.items()}
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from triage.papers import Paper
 
 # Migrations are applied in key order; numbers are grouped by feature so features can add
 # their own without renumbering each other's: 1-9 papers/sources, 10-19 embeddings and
-# fundamentals, 20-29 topics, 30-39 gate, 40-49 digest.
+# fundamentals, 20-29 topics, 30-39 gate, 40-49 digest, 50-59 search.
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE papers (
@@ -208,6 +209,14 @@ MIGRATIONS: dict[int, str] = {
         created_at REAL NOT NULL
     ) WITHOUT ROWID
     """,
+    # Full-text index of titles and authors for the daily page's search; rowid = papers.rowid.
+    # Kept in step by upsert_papers (the only write path of papers), not by triggers: the
+    # migration runner splits statements on semicolons, which a trigger body contains.
+    51: """
+    CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors, tokenize = 'unicode61 remove_diacritics 2');
+    INSERT INTO papers_fts (rowid, title, authors)
+        SELECT rowid, title, (SELECT group_concat(value, ', ') FROM json_each(papers.authors)) FROM papers
+    """,
 }
 
 
@@ -332,6 +341,7 @@ class Store:
             return 0
         with self.transaction() as conn:
             conn.executemany(self._UPSERT, rows)
+            self._index_text(conn, [r["id"] for r in rows])
         return len(rows)
 
     def count_papers(self) -> int:
@@ -837,6 +847,150 @@ class Store:
         )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur]
+
+    # --- daily page and topic pages: full-text search, filters, topic lists (50-59) ----------
+
+    _SEARCH_WORDS = 12  # a search is a few words; more only slow the index down
+
+    def _index_text(self, conn, paper_ids: list[str]) -> None:
+        """Re-index the titles and authors of the given papers (inside the caller's transaction)."""
+        for chunk in _chunks(list(dict.fromkeys(paper_ids))):
+            marks = _marks(chunk)
+            conn.execute(
+                f"DELETE FROM papers_fts WHERE rowid IN (SELECT rowid FROM papers WHERE id IN ({marks}))",
+                chunk,
+            )
+            conn.execute(
+                "INSERT INTO papers_fts (rowid, title, authors) SELECT rowid, title, "
+                "(SELECT group_concat(value, ', ') FROM json_each(papers.authors)) "
+                f"FROM papers WHERE id IN ({marks})",
+                chunk,
+            )
+
+    def search_day(self, day: str, query: str) -> set[str]:
+        """Ids of `day`'s papers whose title or authors hold every word of `query` (word prefixes
+        match: 'transf' finds 'transformer'). Words are quoted, so no input is FTS5 syntax."""
+        words = re.findall(r"\w+", query.lower())[: self._SEARCH_WORDS]
+        if not words:
+            return set()
+        match = " ".join(f'"{w}"*' for w in words)
+        # The index is searched only within the day's rowid span (a day's papers arrive together),
+        # then checked against the day: joining it per paper instead re-runs the match 1,000 times.
+        cur = self.conn.execute(
+            "SELECT id FROM papers WHERE published = :day AND rowid IN ("
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :match AND rowid BETWEEN "
+            "(SELECT min(rowid) FROM papers WHERE published = :day) AND "
+            "(SELECT max(rowid) FROM papers WHERE published = :day))",
+            {"day": day, "match": match},
+        )
+        return {r[0] for r in cur}
+
+    def day_facets(self, day: str) -> list[dict]:
+        """Every paper of `day` with what the page filters on: topic id, hype, whether it was
+        analysed and how many fundamentals it rests on; in id order."""
+        cur = self.conn.execute(
+            "SELECT p.id, t.id, t.hype, a.paper_id IS NOT NULL, "
+            "(SELECT count(*) FROM paper_fundamentals pf WHERE pf.paper_id = p.id) "
+            "FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
+            "LEFT JOIN topics t ON t.id = pt.topic_id LEFT JOIN paper_analysis a ON a.paper_id = p.id "
+            "WHERE p.published = ? ORDER BY p.id",
+            (day,),
+        )
+        return [
+            {
+                "id": pid,
+                "topic_id": tid,
+                "hype": None if hype is None else bool(hype),
+                "analysed": bool(analysed),
+                "fundamentals": n,
+            }
+            for pid, tid, hype, analysed, n in cur
+        ]
+
+    def day_categories(self, day: str) -> list[tuple[str, int]]:
+        """(category, papers) of `day`, most papers first (JSON read by SQLite, not per row in Python)."""
+        cur = self.conn.execute(
+            "SELECT c.value, count(*) AS n FROM papers p, json_each(p.categories) c "
+            "WHERE p.published = ? GROUP BY c.value ORDER BY n DESC, c.value",
+            (day,),
+        )
+        return cur.fetchall()
+
+    def day_in_category(self, day: str, category: str) -> set[str]:
+        cur = self.conn.execute(
+            "SELECT p.id FROM papers p, json_each(p.categories) c WHERE p.published = ? AND c.value = ?",
+            (day, category),
+        )
+        return {r[0] for r in cur}
+
+    def topic_labels(self, topic_ids: list[int]) -> dict[int, dict]:
+        """{topic id: {id, label, onset, age_days, hype, active, why, as_of}} without the JSON columns."""
+        out: dict[int, dict] = {}
+        for chunk in _chunks(topic_ids):
+            cur = self.conn.execute(
+                "SELECT id, label, onset, age_days, hype, active, why, as_of FROM topics "
+                f"WHERE id IN ({_marks(chunk)})",
+                chunk,
+            )
+            cols = [d[0] for d in cur.description]
+            for r in cur:
+                d = dict(zip(cols, r, strict=True))
+                d["hype"] = None if d["hype"] is None else bool(d["hype"])
+                d["active"] = bool(d["active"])
+                out[d["id"]] = d
+        return out
+
+    def count_topics(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM topics").fetchone()[0]
+
+    def radar_page(self, offset: int, limit: int) -> list[dict]:
+        """One page of the radar: young topics first, then by onset (newest first), then the rest."""
+        cur = self.conn.execute(
+            "SELECT id, label, onset, age_days, hype, active, why, curve, size, as_of FROM topics "
+            "ORDER BY hype = 1 DESC, onset IS NULL, onset DESC, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        cols = [d[0] for d in cur.description]
+        rows = []
+        for r in cur:
+            d = dict(zip(cols, r, strict=True))
+            d["curve"] = json.loads(d["curve"])
+            d["hype"] = None if d["hype"] is None else bool(d["hype"])
+            d["active"] = bool(d["active"])
+            rows.append(d)
+        return rows
+
+    def get_topic(self, topic_id: int) -> dict | None:
+        cur = self.conn.execute("SELECT * FROM topics WHERE id = ?", (topic_id,))
+        row = cur.fetchone()
+        return _topic_row(dict(zip([d[0] for d in cur.description], row, strict=True))) if row else None
+
+    def topic_papers_since(self, topic_id: int, since: str, limit: int) -> tuple[list[str], int]:
+        """The newest `limit` ids of a topic's papers published on or after `since`, and how many there are.
+
+        Walks the window's papers by date (CROSS JOIN fixes that order): a window holds a few thousand
+        papers at most, while a big topic holds a tenth of the whole history."""
+        cur = self.conn.execute(
+            "SELECT p.id FROM papers p CROSS JOIN paper_topics pt ON pt.paper_id = p.id "
+            "WHERE p.published >= ? AND pt.topic_id = ? ORDER BY p.published DESC, p.id",
+            (since, topic_id),
+        )
+        ids = [r[0] for r in cur]
+        return ids[:limit], len(ids)
+
+    def attempt_unlock_count(self, attempt_id: int) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM unlocks WHERE attempt_id = ?", (attempt_id,)
+        ).fetchone()[0]
+
+    def unlock_one(self, attempt_id: int, paper_id: str, score: float, reason: str) -> bool:
+        """Unlock one more paper for an attempt, ranked after its others; False if already unlocked."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO unlocks (paper_id, attempt_id, rank, score, reason) "
+            "SELECT ?, ?, count(*), ?, ? FROM unlocks WHERE attempt_id = ?",
+            (paper_id, attempt_id, float(score), reason, attempt_id),
+        )
+        return cur.rowcount == 1
 
 
 def _chunks(items: list, size: int = 500):

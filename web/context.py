@@ -9,7 +9,8 @@ from triage import gate
 from triage.embed import Embedder
 from triage.errors import TriageError
 from triage.store import Store
-from web import CSP
+from web import CSP, verdict
+from web.warmup import WarmEmbedder
 
 
 def get_store() -> Store:
@@ -19,22 +20,11 @@ def get_store() -> Store:
 
 
 def get_embedder() -> Embedder:
-    return Embedder(current_app.config["SETTINGS"].embeddings, get_store())
+    return WarmEmbedder(current_app.config["SETTINGS"].embeddings, get_store())
 
 
 def settings():
     return current_app.config["SETTINGS"]
-
-
-def age_text(age_days: int | None) -> str:
-    """'3 months', '2 years', or 'unknown' when the history cannot tell."""
-    if age_days is None:
-        return "unknown"
-    if age_days < 60:
-        return f"{age_days} days"
-    if age_days < 730:
-        return f"{round(age_days / 30.44)} months"
-    return f"{age_days / 365.25:.0f} years"
 
 
 def _close_store(_exc=None) -> None:
@@ -82,7 +72,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_store)
     app.after_request(_headers)
     app.context_processor(_chrome)
-    app.add_template_filter(age_text, "age")
+    verdict.init_app(app)
     app.register_error_handler(CSRFError, lambda e: _error(400, f"The form was refused: {e.description}"))
     app.register_error_handler(400, lambda e: _error(400, e.description))
     app.register_error_handler(

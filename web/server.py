@@ -8,6 +8,7 @@ import os
 from flask import Flask
 
 from triage.errors import UserError
+from web import warmup
 from web.guard import allow_host
 
 
@@ -48,6 +49,7 @@ def serve(app: Flask, host: str, port: int, schedule: bool = True, threads: int 
         from triage.schedule import start_scheduler
 
         scheduler = start_scheduler(app.config["SETTINGS"], app.config["DATABASE"])
+    warmup.start(app.config["SETTINGS"].embeddings)
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="paper-triage")
     finally:

@@ -61,7 +61,8 @@ def seed(path: str, papers: list[Paper]) -> None:
         "age_days": 120,
         "hype": True,
         "active": True,
-        "why": "share rose from 0.2% to 2.1% since 2025-12",
+        "why": "Rose from about zero in 2025-10, popular (>= 0.25 of its peak share) since 2025-12: "
+        "3 months old at 2026-03-31, active now.",
         "curve": [
             ["2025-09", 0.002],
             ["2025-10", 0.002],
@@ -82,7 +83,8 @@ def seed(path: str, papers: list[Paper]) -> None:
         "age_days": 4300,
         "hype": False,
         "active": True,
-        "why": "steady share since 2014",
+        "why": "Rose from about zero in 2014-02, popular (>= 0.25 of its peak share) since 2014-06: "
+        "141 months old at 2026-03-31, active now.",
         "curve": [["2025-10", 0.05], ["2025-11", 0.048], ["2025-12", 0.051], ["2026-01", 0.05]],
         "earliest": ["2603.28050"],
         "size": 2,

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from triage import export, gate
 from triage.errors import UserError
+from web import warmup
 from web.context import get_embedder, get_store, settings
 from web.schemas import AttemptForm, CloseForm, ReadForm, form_body
 
@@ -19,7 +20,11 @@ FIELDS = ("problem", "tried", "bottleneck", "evidence")
 @bp.get("/attempts/new")
 def new_attempt():
     return render_template(
-        "attempt_form.html", form={}, error=None, min_chars=settings().gate.min_bottleneck_chars
+        "attempt_form.html",
+        form={},
+        error=None,
+        min_chars=settings().gate.min_bottleneck_chars,
+        warming=warmup.warming(),
     )
 
 

@@ -1,17 +1,21 @@
-"""Today: the newest announcement day held (or a chosen one), locked until an attempt unlocks."""
+"""Today: the newest announcement day held (or a chosen one), filtered and searched through GET
+forms, as cards or a compact list; locked until an attempt unlocks, or the reader unlocks a paper
+that fits an open attempt by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from triage import gate
 from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
-from web.daily import day_view
+from web.daily import Filters, day_view, in_unlock_window
 
 bp = Blueprint("today", __name__)
+
+VIEWS = ("cards", "list")
 
 
 def chosen_day(store) -> str | None:
@@ -26,9 +30,17 @@ def chosen_day(store) -> str | None:
 
 
 def requested_view(store, day: str) -> dict:
-    """The day's view for the page asked for in ?page= (HTML and JSON alike)."""
+    """The day's view for the page and filters asked for in the query string (HTML and JSON alike)."""
     page = request.args.get("page", 1, type=int)
-    return day_view(store, get_embedder(), settings(), day, page, current_app.config["PAGE_SIZE"])
+    return day_view(
+        store,
+        get_embedder(),
+        settings(),
+        day,
+        page,
+        current_app.config["PAGE_SIZE"],
+        Filters.from_args(request.args),
+    )
 
 
 @bp.get("/")
@@ -37,12 +49,58 @@ def index():
     day = chosen_day(store)
     view = requested_view(store, day) if day is not None else None
     before, after = store.adjacent_days(day) if day else (None, None)
+    mode = request.args.get("view", "cards")
     return render_template(
         "today.html",
         day=day,
         view=view,
+        mode=mode if mode in VIEWS else "cards",
         before=before,
         after=after,
         open_attempts=store.attempts(open_only=True),
         budget=gate.budget(store, settings()),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.ico")
+
+
+def _back(target: str | None) -> str:
+    """Only local paths: the form's return address must not lead to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("today.index")
+
+
+@bp.post("/unlock")
+def unlock():
+    """Unlock one paper that fits an open attempt's bottleneck into the queue, with its reason."""
+    store = get_store()
+    paper_id = request.form.get("paper_id", "")[:64]
+    attempt_id = request.form.get("attempt_id", 0, type=int)
+    attempt = store.get_attempt(attempt_id) if 0 < attempt_id < 2**31 else None
+    paper = store.get_paper(paper_id) if paper_id else None
+    if attempt is None or attempt["outcome"] or paper is None:
+        raise UserError("Only a held paper can be unlocked, and only for an open attempt.")
+    if store.unlocked_ids([paper.id]):
+        raise UserError(f"Paper {paper.id} is already unlocked: it is in the reading queue.")
+    if not in_unlock_window(store, settings(), paper.published):
+        raise UserError(
+            f"Paper {paper.id} ({paper.published}) is older than the {settings().gate.recent_days}-day "
+            "unlock window: attempts unlock recent papers only."
+        )
+    score = store.relevance(paper.published, [attempt_id]).get(paper.id, (None,))[0]
+    if score is None:
+        raise UserError(f"Paper {paper.id} does not fit attempt {attempt_id}'s bottleneck closely enough.")
+    limit = settings().web.max_unlocks_per_attempt
+    if store.attempt_unlock_count(attempt_id) >= limit:
+        raise UserError(
+            f"Attempt {attempt_id} has unlocked its {limit} papers ([web] max_unlocks_per_attempt): "
+            "read them, or log a new attempt where you are stuck now."
+        )
+    reason = f"fits your bottleneck (relevance {score:.2f} on the daily page); unlocked by hand"
+    store.unlock_one(attempt_id, paper.id, score, reason)
+    flash(f"Unlocked {paper.id} for attempt {attempt_id}: it is in your reading queue.")
+    return redirect(_back(request.form.get("next")))
