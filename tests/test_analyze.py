@@ -80,11 +80,11 @@ def test_not_analysed_is_null_in_the_export_and_said_on_the_page(runner, store, 
 
     actor_critic, retrieval, bench = three_papers
     assert exported() == dict.fromkeys(three_papers)
-    assert page().count("Fundamentals not analysed.") == 3
+    assert page().count("Not analysed yet") == 3
 
     analyze(store, settings, progress=False)
     after = exported()
     assert after[bench] == [] and after[actor_critic][0]["id"] == "policy_gradient"
     html = page()
-    assert "Fundamentals not analysed." not in html
-    assert 'title="closeness ' in html  # each chip carries the evidence behind its link
+    assert "Not analysed yet" not in html
+    assert '<span class="chip-why">closeness ' in html  # each chip shows the evidence behind its link
