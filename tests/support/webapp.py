@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.support.arxiv_server import shared_data
 from triage import config, fundamentals
 from triage.embed import Embedder, paper_text
 from triage.papers import Paper
@@ -34,14 +34,13 @@ PAPER_IDS = [
 ]
 
 
+WEB_PAPERS = Path(__file__).resolve().parent.parent / "data" / "corpus" / "web_papers.jsonl"
+
+
 def corpus_papers(ids: list[str]) -> list[Paper]:
-    wanted, found = set(ids), {}
-    with open(shared_data() / "corpus" / "papers.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if any(i in line[:40] for i in wanted):
-                d = json.loads(line)
-                if d["id"] in wanted:
-                    found[d["id"]] = jsonl_paper(d)
+    """The papers `ids`, in that order, from the vendored slice of the corpus (tests/data/README.md)."""
+    with open(WEB_PAPERS, encoding="utf-8") as fh:
+        found = {d["id"]: jsonl_paper(d) for d in map(json.loads, fh)}
     return [found[i] for i in ids]
 
 
