@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import statistics
 import sys
@@ -108,6 +109,7 @@ def measure(store: Store, embedder: Embedder, settings, cases: list[gate.Attempt
         "median_ms (repeat, query cached)": round(statistics.median(again)),
         "16_concurrent_total_ms": round(burst),
         "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 

@@ -20,6 +20,8 @@ says the window changed (papers arrived, analyze re-linked, topics moved).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import re
 import sys
 import threading
@@ -27,6 +29,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from triage import fundamentals as fund
 from triage.config import Settings
@@ -204,6 +207,10 @@ def window(store, embedder: Embedder, since: str, until: str) -> Window:
             old = held.words if held else next(reversed(_WINDOWS.values())).words if _WINDOWS else {}
             held = _build_window(store, embedder, since, until, stamp, old)
             _WINDOWS[key] = held
+            # The model and the window live as long as the process: freezing them keeps every later
+            # attempt's garbage from triggering full collections that walk their ~440k objects again.
+            gc.collect()
+            gc.freeze()
         _WINDOWS.move_to_end(key)
         while len(_WINDOWS) > WINDOWS_KEPT:
             _WINDOWS.popitem(last=False)
@@ -262,11 +269,25 @@ class Signals:
     words: list[list[str]]  # the fields' tokens
 
 
+@functools.cache
+def _pools() -> ThreadpoolController:
+    """The process's OpenMP and BLAS pools; looked up once the model is loaded, so torch's is among them."""
+    return ThreadpoolController()
+
+
 def signals(win: Window, embedder: Embedder, attempt: Attempt) -> Signals:
-    query = embedder.embed(attempt.fields())
+    """Cosine and BM25 of each field against every window paper.
+
+    The three short texts are encoded on one thread: on a busy machine waiting for torch's second
+    thread cost 0.5-2 s per attempt at 15,000 papers (bench/gate_bench.py), one thread ~0.1 s.
+    """
+    embedder.model  # noqa: B018 - loads the model first, so _pools() sees torch's pool
+    with _pools().limit(limits=1):
+        query = embedder.embed(attempt.fields())
+        cosine = query @ win.vectors.T
     field_words = [tokens(t) for t in attempt.fields()]
     return Signals(
-        cosine=query @ win.vectors.T,
+        cosine=cosine,
         lexical=np.stack([win.lexical.scores(w) for w in field_words]),
         query=query,
         words=field_words,
@@ -384,11 +405,13 @@ def rank(
     clears = relevant(fused, settings)
     if relevant_only:
         allowed &= clears
-    order = [i for i in np.argsort(-final, kind="stable") if allowed[i]]
-    order = order[: settings.gate.unlock_per_attempt if limit is None else limit]
+    order = np.argsort(-final, kind="stable")
+    order = [
+        int(i) for i in order[allowed[order]][: settings.gate.unlock_per_attempt if limit is None else limit]
+    ]
     papers = store.get_papers([win.ids[i] for i in order])
-    query_words = [w for ws in sig.words for w in ws]
-    why_words = win.lexical.top_words(query_words, [int(i) for i in order])
+    present = set().union(*(win.words[win.hashes[i]] for i in order)) if order else set()
+    why_words = win.lexical.top_words([w for ws in sig.words for w in ws if w in present], order)
     out = []
     for i, words in zip(order, why_words, strict=True):
         shared = sorted(
