@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -248,3 +248,14 @@ def test_word_index_takes_any_text(docs, query):
     scores = index.scores(tokens(query))
     assert scores.shape == (len(docs),) and (scores >= 0).all()
     assert all(len(w) <= 4 for w in index.top_words(tokens(query), list(range(len(docs)))))
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.lists(st.text(max_size=2100), min_size=3, max_size=3))
+def test_any_attempt_text_is_accepted_or_refused_with_a_sentence(store, settings, fields):
+    try:
+        gate.validate_attempt(store, settings, *fields)
+    except UserError as e:
+        assert str(e).endswith(".") and "\n" not in str(e)
+    else:
+        assert all(f.strip() and len(f.strip()) <= settings.gate.max_field_chars for f in fields)

@@ -3,14 +3,14 @@
 Both faces (CLI `attempt`/`queue`, the web app) and the digest call `rank`; none ranks on its own.
 
 1. The query is the whole attempt: the problem and what was tried carry context a bottleneck alone
-   leaves out, so they join it, the bottleneck weighted most.
+   leaves out, so they join it (for words the bottleneck weighs most; for meaning the context does).
 2. Two rankers over the window's papers: embedding cosine finds the area, BM25 finds the paper in a
    crowded area by the reader's own words. Reciprocal-rank fusion joins them.
 3. The product's adjustments, each a bounded factor named in the why: a paper resting on a
    fundamental close to the attempt moves up, a young-topic paper moves down.
 4. A relevance floor fitted on labelled cases (bench/eval_gate.py --fit): a match probability from
-   how far a paper's cosine and BM25 stand above the window's own. When nothing clears it, the
-   closest few are shown anyway, marked weak match.
+   how far a paper's cosine and BM25 stand above the window's own, and a cosine the paper must reach
+   at all. When nothing clears it, the closest few are shown anyway, marked weak match.
 
 The weights below were fitted on writer A's known-item cases and checked on writer B's (docs/gate.md).
 A window's vectors, hype flags, links and word index stay in memory, rebuilt only when the store
@@ -81,7 +81,7 @@ class Unlock:
     paper: Paper
     score: float  # the ranking score (fused, then adjusted)
     similarity: float  # cosine of the attempt to the paper
-    match: float  # relevance probability the floor compares with [gate] min_match
+    match: float  # how far the paper stands out of the window; the floor compares it with [gate] min_match
     dense_rank: int
     lexical_rank: int | None  # None when the paper shares no word with the attempt
     words: list[str] = field(default_factory=list)  # the attempt's words that weigh most in the paper
@@ -378,7 +378,7 @@ def rank(
 
     Candidates: the [gate] recent_days up to `until` (default the newest day held), only `day`'s
     papers when given, without already-unlocked ones when `exclude_unlocked`, and only those that
-    clear [gate] min_match when `relevant_only`. At most `limit` (default [gate] unlock_per_attempt).
+    clear the relevance floor when `relevant_only`. At most `limit` (default [gate] unlock_per_attempt).
     """
     until = until or store.latest_day()
     if until is None:
