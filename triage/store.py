@@ -714,7 +714,7 @@ class Store:
         return self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
     # The gate's ranking keeps a window's vectors, hype flags and word index in memory; these read
-    # them in one query and say cheaply (O(log n) reads) when analyze or an import changed them.
+    # them in one query and say cheaply (indexed reads) when analyze or an import changed them.
 
     def window_stamp(self, since: str, until: str) -> tuple:
         """Changes when papers arrive in [since, until], analyze re-links any paper, or topics change."""
