@@ -230,6 +230,10 @@ def attempt(app: App, problem, tried, bottleneck, evidence):
     click.echo("Revisit first: " + "; ".join(f"{f.name} ({f.year})" for f, _ in result.revisit))
     if not result.unlocked:
         click.echo("No papers unlocked: none are held from the last 30 days. Run `triage fetch` first.")
+    elif result.weak:
+        click.echo(
+            "Nothing held clearly fits this attempt; the closest are unlocked anyway, as weak matches."
+        )
     for i, u in enumerate(result.unlocked, 1):
         click.echo(f"{i}. [{u.paper.id}] {u.paper.title}\n   why: {u.reason}")
 

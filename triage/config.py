@@ -120,15 +120,32 @@ class GateConfig:
     unlock_per_attempt: int = 5
     daily_read_budget: int = 5
     min_bottleneck_chars: int = 40
-    min_similarity: float = 0.3
+    max_field_chars: int = 2000
     recent_days: int = 30
+    min_match: float = 0.971
+    min_similarity: float = 0.381
+    weak_matches: int = 3
+    hype_penalty: float = 0.9
+    fundamental_bonus: float = 0.05
     BOUNDS: ClassVar[dict] = {
         "unlock_per_attempt": (1, None),
         "daily_read_budget": (0, None),
         "min_bottleneck_chars": (0, None),
-        "min_similarity": (-1, 1),
+        "max_field_chars": (1, None),
         "recent_days": (1, None),
+        "min_match": (0, 1),
+        "min_similarity": (-1, 1),
+        "weak_matches": (0, None),
+        "hype_penalty": (0, 1),
+        "fundamental_bonus": (0, None),
     }
+
+    def validate(self, where: str) -> None:
+        if self.max_field_chars < self.min_bottleneck_chars:
+            raise UserError(
+                f"{where}: [gate] max_field_chars ({self.max_field_chars}) is below min_bottleneck_chars "
+                f"({self.min_bottleneck_chars}): no bottleneck could pass."
+            )
 
 
 @dataclass

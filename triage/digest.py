@@ -110,8 +110,20 @@ def _context(store, settings: Settings, day: str, today: dt.date, embedder: Embe
     if open_attempts and papers:
         embedder = embedder or Embedder(settings.embeddings, store)
     for a in open_attempts:
-        ranked = gate.rank(store, embedder, a["bottleneck"], papers) if papers else []
-        fits = gate.relevant(ranked, settings)[: settings.digest.per_bottleneck]
+        fits = (
+            gate.rank(
+                store,
+                embedder,
+                settings,
+                gate.Attempt.of(a),
+                until=day,
+                day=day,
+                relevant_only=True,
+                limit=settings.digest.per_bottleneck,
+            )
+            if papers
+            else []
+        )
         bottlenecks.append(
             {
                 "id": a["id"],

@@ -1,48 +1,108 @@
 """The gate: papers stay locked until a specific, blocked attempt unlocks the few that fit it.
 
-Both faces (CLI `attempt`/`queue`, the web app) call these functions; neither ranks on its own.
-Ranking: cosine similarity of the bottleneck to each candidate paper, nudged up when the paper
-rests on a fundamental the bottleneck is close to (fundamentals first), and down when the paper
-sits on a young, hyped topic. Every unlock keeps the reasons it was chosen.
+Both faces (CLI `attempt`/`queue`, the web app) and the digest call `rank`; none ranks on its own.
+
+1. The query is the whole attempt: the problem and what was tried carry context a bottleneck alone
+   leaves out, so they join it (for words the bottleneck weighs most; for meaning the context does).
+2. Two rankers over the window's papers: embedding cosine finds the area, BM25 finds the paper in a
+   crowded area by the reader's own words. Reciprocal-rank fusion joins them.
+3. The product's adjustments, each a bounded factor named in the why: a paper resting on a
+   fundamental close to the attempt moves up, a young-topic paper moves down.
+4. A relevance floor fitted on labelled cases (bench/eval_gate.py --fit): a match probability from
+   how far a paper's cosine and BM25 stand above the window's own, and a cosine the paper must reach
+   at all. When nothing clears it, the closest few are shown anyway, marked weak match.
+
+The weights below were fitted on writer A's known-item cases and checked on writer B's (docs/gate.md).
+A window's vectors, hype flags, links and word index stay in memory, rebuilt only when the store
+says the window changed (papers arrived, analyze re-linked, topics moved).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import re
+import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from triage import fundamentals as fund
 from triage.config import Settings
-from triage.embed import Embedder, paper_text
+from triage.embed import Embedder, paper_text, text_hash
 from triage.errors import UserError
+from triage.lexical import LexicalIndex, tokens
 from triage.link import Linker
 from triage.papers import Paper
 
 OUTCOMES = ("paper", "fundamental", "myself", "abandoned")
-HYPE_PENALTY = 0.85  # a hyped topic's paper keeps this share of its similarity
-FUNDAMENTAL_BONUS = (
-    0.15  # added per unit of (paper link score x bottleneck closeness) to a shared fundamental
-)
 REPEAT_SIMILARITY = 0.95  # a bottleneck this close to an earlier one is a repeat, not a new attempt
+CLOSE_FUNDAMENTAL = 0.25  # an attempt this close to a fundamental shares it with papers linked to it
+MATCH_MIN_PAPERS = 50  # fewer window papers than this give no spread for the match model's z-scores
+WINDOWS_KEPT = 3  # windows held in memory per process (the unlock window and a couple of day views)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the attempt's fields and the two rankers combine (fitted by bench/eval_gate.py --fit)."""
+
+    dense_context: float = 0.65  # share of the query vector from problem + tried; the rest is the bottleneck
+    lexical_context: float = 0.35  # the same for the BM25 query
+    lexical_share: float = 0.5  # weight of the BM25 ranking in the fusion; embeddings get the rest
+    k: float = 20.0  # reciprocal-rank constant: larger flattens the head of each ranking
+
+
+FUSION = Fusion()
+# Match probability = logistic(intercept + cos x cosine + z_cos x cosine z-score + z_lex x BM25 z-score),
+# z-scores over the window: fitted on writer A's targets against random window papers.
+MATCH_COEF = (-6.411, 0.379, 2.452, 1.0)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    problem: str
+    tried: str
+    bottleneck: str
+
+    @classmethod
+    def of(cls, row: dict) -> Attempt:
+        return cls(row["problem"], row["tried"], row["bottleneck"])
+
+    def fields(self) -> list[str]:
+        return [self.problem, self.tried, self.bottleneck]
 
 
 @dataclass
 class Unlock:
     paper: Paper
-    score: float
-    similarity: float
+    score: float  # the ranking score (fused, then adjusted)
+    similarity: float  # cosine of the attempt to the paper
+    match: float  # how far the paper stands out of the window; the floor compares it with [gate] min_match
+    dense_rank: int
+    lexical_rank: int | None  # None when the paper shares no word with the attempt
+    words: list[str] = field(default_factory=list)  # the attempt's words that weigh most in the paper
     shared: list[tuple[str, float]] = field(default_factory=list)  # (fundamental id, closeness)
     hype: bool | None = None
+    relevant: bool = True  # cleared the relevance floor ([gate] min_match and min_similarity)
+    weak: bool = False  # shown although it did not clear the relevance floor
 
     @property
     def reason(self) -> str:
-        parts = [f"similarity {self.similarity:.2f} to your bottleneck"]
+        parts = ["weak match: nothing cleared the relevance floor"] if self.weak else []
+        parts.append(
+            f"match {self.match:.2f}; by meaning #{self.dense_rank} (similarity {self.similarity:.2f})"
+        )
+        if self.lexical_rank is not None:
+            parts.append(f"by words #{self.lexical_rank} ({', '.join(self.words)})")
         names = fund.by_id()
         if self.shared:
-            parts.append("rests on " + ", ".join(names[f].name for f, _ in self.shared if f in names))
+            parts.append(
+                "rests on " + ", ".join(names[f].name for f, _ in self.shared if f in names) + ", ranked up"
+            )
         if self.hype:
             parts.append("young topic, ranked down")
         return "; ".join(parts)
@@ -53,6 +113,7 @@ class AttemptResult:
     attempt_id: int
     unlocked: list[Unlock]
     revisit: list[tuple[fund.Fundamental, float]]  # fundamentals to revisit first, closest first
+    weak: bool = False  # nothing cleared the floor: the unlocks are the closest few, marked weak
 
 
 def _words(text: str) -> set[str]:
@@ -64,10 +125,16 @@ def _normalise(text: str) -> str:
 
 
 def validate_attempt(store, settings: Settings, problem: str, tried: str, bottleneck: str) -> None:
-    """Refuse vague or repeated attempts with a sentence that says what to fix."""
+    """Refuse vague, oversized or repeated attempts with a sentence that says what to fix."""
+    limit = settings.gate.max_field_chars
     for name, value in (("problem", problem), ("what you tried", tried), ("bottleneck", bottleneck)):
         if not value or not value.strip():
             raise UserError(f"The {name} is empty: say it in a sentence.")
+        if len(value.strip()) > limit:
+            raise UserError(
+                f"The {name} is too long ({len(value.strip())} characters; at most {limit}, "
+                "[gate] max_field_chars): keep to what matters for this attempt."
+            )
     minimum = settings.gate.min_bottleneck_chars
     if len(bottleneck.strip()) < minimum:
         raise UserError(
@@ -92,81 +159,306 @@ def fundamental_closeness(embedder: Embedder, text_vec: np.ndarray) -> dict[str,
     return {f.id: float(best[0, i]) for i, f in enumerate(linker.fundamentals)}
 
 
-def closest_fundamentals(
-    embedder: Embedder, text_vec: np.ndarray, k: int = 3
+def revisit(
+    embedder: Embedder, bottleneck: str, k: int = 3, vector: np.ndarray | None = None
 ) -> list[tuple[fund.Fundamental, float]]:
-    names = fund.by_id()
-    closeness = fundamental_closeness(embedder, text_vec)
-    return [(names[fid], c) for fid, c in sorted(closeness.items(), key=lambda t: -t[1])[:k]]
+    """The fundamentals a bottleneck rests on most, by the linker's own fitted scorer (with its key
+    terms, so a retrieval bottleneck brings up information retrieval): what to revisit before reading."""
+    return Linker(embedder).closest(bottleneck, k, vector)
 
 
-def revisit(embedder: Embedder, bottleneck: str, k: int = 3) -> list[tuple[fund.Fundamental, float]]:
-    """The fundamentals closest to a bottleneck: what to revisit before reading."""
-    return closest_fundamentals(embedder, embedder.embed([bottleneck])[0], k)
+# --- the window held in memory ----------------------------------------------------------------
 
 
-def relevant(ranked: list[Unlock], settings: Settings) -> list[Unlock]:
-    """The ranked papers close enough to the bottleneck to be worth its reader's time."""
-    return [u for u in ranked if u.similarity >= settings.gate.min_similarity]
+@dataclass
+class Window:
+    """One window's papers as arrays aligned with `ids`: what ranking reads, without touching SQL."""
+
+    stamp: tuple
+    ids: list[str]
+    published: np.ndarray  # ISO dates
+    vectors: np.ndarray  # papers x dimension, normalised
+    hype: np.ndarray  # bool: the paper's topic is young
+    links: np.ndarray  # papers x catalogue: link score (0 = not linked)
+    lexical: LexicalIndex
+    words: dict[str, tuple[str, ...]]  # text hash -> tokens, reused when the window is rebuilt
+    hashes: list[str]
+
+
+_WINDOWS: OrderedDict[tuple, Window] = OrderedDict()
+_WINDOWS_LOCK = threading.Lock()
+
+
+def window(store, embedder: Embedder, since: str, until: str) -> Window:
+    """The papers published in [since, until], from memory unless the store changed them.
+
+    One lock: concurrent attempts share one build instead of each holding its own copy.
+    """
+    key = (store.path, embedder.model_name, since, until)
+    stamp = store.window_stamp(since, until)
+    with _WINDOWS_LOCK:
+        held = _WINDOWS.get(key)
+        if held is None or held.stamp != stamp:
+            old = held.words if held else next(reversed(_WINDOWS.values())).words if _WINDOWS else {}
+            held = _build_window(store, embedder, since, until, stamp, old)
+            _WINDOWS[key] = held
+            # The model and the window live as long as the process: freezing them keeps every later
+            # attempt's garbage from triggering full collections that walk their ~440k objects again.
+            gc.collect()
+            gc.freeze()
+        _WINDOWS.move_to_end(key)
+        while len(_WINDOWS) > WINDOWS_KEPT:
+            _WINDOWS.popitem(last=False)
+        return held
+
+
+def _build_window(store, embedder: Embedder, since: str, until: str, stamp: tuple, old_words: dict) -> Window:
+    rows = store.window_rows(since, until, embedder.model_name)
+    texts = [paper_text(title, abstract) for _, _, title, abstract, _, _, _ in rows]
+    hashes = [text_hash(t) for t in texts]
+    vectors = np.zeros((len(rows), embedder.dimension), dtype=np.float32)
+    stale = []
+    for i, (row, h) in enumerate(zip(rows, hashes, strict=True)):
+        if row[5] is not None and row[4] == h:
+            vectors[i] = np.frombuffer(row[5], dtype=np.float32)
+        else:
+            stale.append(i)  # not analysed yet, or its text changed since: embed (cached by text)
+    if stale:
+        vectors[stale] = embedder.embed([texts[i] for i in stale])
+    words = {
+        h: old_words.get(h) or tuple(sys.intern(w) for w in tokens(t))
+        for h, t in zip(hashes, texts, strict=True)
+    }
+    ids = [r[0] for r in rows]
+    catalogue = [f.id for f in fund.catalogue()]
+    column = {fid: j for j, fid in enumerate(catalogue)}
+    links = np.zeros((len(ids), len(catalogue)), dtype=np.float32)
+    linked = store.fundamentals_for(ids)
+    for i, pid in enumerate(ids):
+        for fid, score in linked.get(pid, []):
+            if fid in column:
+                links[i, column[fid]] = score
+    return Window(
+        stamp=stamp,
+        ids=ids,
+        published=np.array([r[1] for r in rows], dtype=object),
+        vectors=vectors,
+        hype=np.array([bool(r[6]) for r in rows], dtype=bool),
+        links=links,
+        lexical=LexicalIndex([list(words[h]) for h in hashes]),
+        words=words,
+        hashes=hashes,
+    )
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+@dataclass
+class Signals:
+    """An attempt's per-field scores over a window: rows problem, tried, bottleneck."""
+
+    cosine: np.ndarray  # 3 x papers
+    lexical: np.ndarray  # 3 x papers
+    query: np.ndarray  # 3 x dimension: the fields' vectors
+    words: list[list[str]]  # the fields' tokens
+
+
+@functools.cache
+def _pools() -> ThreadpoolController:
+    """The process's OpenMP and BLAS pools; looked up once the model is loaded, so torch's is among them."""
+    return ThreadpoolController()
+
+
+def signals(win: Window, embedder: Embedder, attempt: Attempt) -> Signals:
+    """Cosine and BM25 of each field against every window paper.
+
+    The three short texts are encoded on one thread: on a busy machine waiting for torch's second
+    thread cost 0.5-2 s per attempt at 15,000 papers (bench/gate_bench.py), one thread ~0.1 s.
+    """
+    embedder.model  # noqa: B018 - loads the model first, so _pools() sees torch's pool
+    with _pools().limit(limits=1):
+        query = embedder.embed(attempt.fields())
+        cosine = query @ win.vectors.T
+    field_words = [tokens(t) for t in attempt.fields()]
+    return Signals(
+        cosine=cosine,
+        lexical=np.stack([win.lexical.scores(w) for w in field_words]),
+        query=query,
+        words=field_words,
+    )
+
+
+def _blend(rows: np.ndarray, context: float) -> np.ndarray:
+    """(1 - context) x bottleneck + context x the mean of problem and tried."""
+    return (1 - context) * rows[2] + context * (rows[0] + rows[1]) / 2
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of each score, highest first."""
+    out = np.empty(len(scores), dtype=np.int64)
+    out[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return out
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - float(x.mean())) / sd if sd > 0 else np.zeros_like(x)
+
+
+@dataclass
+class Fused:
+    """Query-level scores over a window, aligned with Window.ids."""
+
+    cosine: np.ndarray
+    lexical: np.ndarray
+    dense_rank: np.ndarray
+    lexical_rank: np.ndarray
+    fused: np.ndarray
+    match: np.ndarray
+
+
+def fuse(sig: Signals, fusion: Fusion = FUSION, coef: tuple = MATCH_COEF) -> Fused:
+    """Reciprocal-rank fusion of cosine and BM25 over the blended fields, and each paper's match."""
+    q = _blend(sig.query, fusion.dense_context)
+    norm = float(np.linalg.norm(q)) or 1.0
+    cosine = _blend(sig.cosine, fusion.dense_context) / norm
+    lexical = _blend(sig.lexical, fusion.lexical_context)
+    dense_rank, lexical_rank = _ranks(cosine), _ranks(lexical)
+    fused = (1 - fusion.lexical_share) / (fusion.k + dense_rank) + np.where(
+        lexical > 0, fusion.lexical_share / (fusion.k + lexical_rank), 0.0
+    )
+    logit = coef[0] + coef[1] * cosine + coef[2] * _z(cosine) + coef[3] * _z(lexical)
+    match = 1 / (1 + np.exp(-logit))
+    return Fused(cosine, lexical, dense_rank, lexical_rank, fused, match)
+
+
+def relevant(fused: Fused, settings: Settings) -> np.ndarray:
+    """The relevance floor: a paper stands out from the window (match) and is close in absolute terms
+    (similarity), so the best of an unrelated window is not called relevant. A window of fewer than
+    MATCH_MIN_PAPERS has no spread to stand out from: there the similarity decides alone."""
+    close = fused.cosine >= settings.gate.min_similarity
+    if len(fused.match) < MATCH_MIN_PAPERS:
+        return close
+    return close & (fused.match >= settings.gate.min_match)
+
+
+def adjust(
+    win: Window, fused: Fused, closeness: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """(final score, fundamentals strength): fused x (1 + bonus x strength) x hype penalty.
+
+    Strength sums link score x closeness over the fundamentals the attempt is close to, so a paper
+    rests on the idea the reader is stuck on, not merely on any idea.
+    """
+    near = np.where(closeness > CLOSE_FUNDAMENTAL, closeness, 0.0).astype(np.float32)
+    strength = win.links @ near
+    final = fused.fused * (1 + settings.gate.fundamental_bonus * strength)
+    return np.where(win.hype, final * settings.gate.hype_penalty, final), strength
+
+
+def rank(
+    store,
+    embedder: Embedder,
+    settings: Settings,
+    attempt: Attempt,
+    *,
+    until: str | None = None,
+    day: str | None = None,
+    exclude_unlocked: bool = False,
+    relevant_only: bool = False,
+    limit: int | None = None,
+) -> list[Unlock]:
+    """The best papers for an attempt, each with the evidence for its place.
+
+    Candidates: the [gate] recent_days up to `until` (default the newest day held), only `day`'s
+    papers when given, without already-unlocked ones when `exclude_unlocked`, and only those that
+    clear the relevance floor when `relevant_only`. At most `limit` (default [gate] unlock_per_attempt).
+    """
+    until = until or store.latest_day()
+    if until is None:
+        return []
+    since = (dt.date.fromisoformat(until) - dt.timedelta(days=settings.gate.recent_days)).isoformat()
+    win = window(store, embedder, since, until)
+    if not win.ids:
+        return []
+    sig = signals(win, embedder, attempt)
+    fused = fuse(sig)
+    catalogue = [f.id for f in fund.catalogue()]
+    qvec = _blend(sig.query, FUSION.dense_context)
+    qvec = qvec / (float(np.linalg.norm(qvec)) or 1.0)
+    near = fundamental_closeness(embedder, qvec)
+    closeness = np.array([near.get(fid, 0.0) for fid in catalogue], dtype=np.float32)
+    final, strength = adjust(win, fused, closeness, settings)
+
+    allowed = np.ones(len(win.ids), dtype=bool)
+    if day is not None:
+        allowed &= win.published == day
+    if exclude_unlocked:
+        unlocked = store.unlocked_within(since, until)
+        allowed &= np.array([pid not in unlocked for pid in win.ids])
+    clears = relevant(fused, settings)
+    if relevant_only:
+        allowed &= clears
+    order = np.argsort(-final, kind="stable")
+    order = [
+        int(i) for i in order[allowed[order]][: settings.gate.unlock_per_attempt if limit is None else limit]
+    ]
+    papers = store.get_papers([win.ids[i] for i in order])
+    present = set().union(*(win.words[win.hashes[i]] for i in order)) if order else set()
+    why_words = win.lexical.top_words([w for ws in sig.words for w in ws if w in present], order)
+    out = []
+    for i, words in zip(order, why_words, strict=True):
+        shared = sorted(
+            (
+                (catalogue[j], float(closeness[j]))
+                for j in np.flatnonzero(win.links[i])
+                if closeness[j] > CLOSE_FUNDAMENTAL
+            ),
+            key=lambda t: -t[1],
+        )
+        out.append(
+            Unlock(
+                paper=papers[win.ids[i]],
+                score=float(final[i]),
+                similarity=float(fused.cosine[i]),
+                match=float(fused.match[i]),
+                dense_rank=int(fused.dense_rank[i]),
+                lexical_rank=int(fused.lexical_rank[i]) if fused.lexical[i] > 0 else None,
+                words=words,
+                shared=shared,
+                hype=bool(win.hype[i]),
+                relevant=bool(clears[i]),
+            )
+        )
+    return out
 
 
 def day_relevance(store, embedder: Embedder, settings: Settings, day: str) -> dict[str, tuple[float, int]]:
-    """{paper_id: (best score, attempt id)} of `day`'s relevant papers against the open bottlenecks.
+    """{paper_id: (match, attempt id)} of `day`'s papers that clear the floor for an open attempt.
 
     Scores are cached per (attempt, day) and recomputed only when the day gains papers, so the
     daily page never embeds on a repeat view.
     """
-    open_ids = {a["id"]: a["bottleneck"] for a in store.attempts(open_only=True)}
-    if not open_ids:
+    open_attempts = {a["id"]: Attempt.of(a) for a in store.attempts(open_only=True)}
+    if not open_attempts:
         return {}
     held = store.count_day(day)
-    stale = set(open_ids) - store.relevance_fresh(day, list(open_ids), held)
+    stale = set(open_attempts) - store.relevance_fresh(day, list(open_attempts), held)
     if stale and held:
-        papers = list(store.iter_papers(since=day, until=day))
         for attempt_id in sorted(stale):
-            ranked = rank(store, embedder, open_ids[attempt_id], papers)
-            scores = [(u.paper.id, u.score) for u in relevant(ranked, settings)]
-            store.set_relevance(attempt_id, day, scores, papers=len(papers))
-    return store.relevance(day, list(open_ids))
-
-
-def candidates(store, settings: Settings, today: str | None = None) -> list[Paper]:
-    """Locked papers announced within [gate] recent_days of `today` (default: the newest day held)."""
-    today = today or store.latest_day()
-    if today is None:
-        return []
-    since = (dt.date.fromisoformat(today) - dt.timedelta(days=settings.gate.recent_days)).isoformat()
-    papers = list(store.iter_papers(since=since, until=today))
-    unlocked = store.unlocked_ids([p.id for p in papers])
-    return [p for p in papers if p.id not in unlocked]
-
-
-def rank(store, embedder: Embedder, bottleneck: str, papers: list[Paper]) -> list[Unlock]:
-    """Rank papers for a bottleneck, best first, each with the evidence for its place."""
-    if not papers:
-        return []
-    qvec = embedder.embed([bottleneck])[0]
-    pvecs = embedder.embed([paper_text(p.title, p.abstract) for p in papers])
-    sims = pvecs @ qvec
-    closeness = fundamental_closeness(embedder, qvec)
-    links = store.fundamentals_for([p.id for p in papers])
-    topics = store.topic_for([p.id for p in papers])
-    out = []
-    for p, sim in zip(papers, sims, strict=True):
-        shared = sorted(
-            (
-                (fid, closeness.get(fid, 0.0))
-                for fid, _ in links.get(p.id, [])
-                if closeness.get(fid, 0.0) > 0.25
-            ),
-            key=lambda t: -t[1],
-        )
-        bonus = FUNDAMENTAL_BONUS * sum(score * closeness.get(fid, 0.0) for fid, score in links.get(p.id, []))
-        hype = topics.get(p.id, {}).get("hype")
-        score = (float(sim) + bonus) * (HYPE_PENALTY if hype else 1.0)
-        out.append(Unlock(paper=p, score=score, similarity=float(sim), shared=shared, hype=hype))
-    out.sort(key=lambda u: -u.score)
-    return out
+            fits = rank(
+                store,
+                embedder,
+                settings,
+                open_attempts[attempt_id],
+                until=day,
+                day=day,
+                relevant_only=True,
+                limit=held,
+            )
+            store.set_relevance(attempt_id, day, [(u.paper.id, u.match) for u in fits], papers=held)
+    return store.relevance(day, list(open_attempts))
 
 
 def log_attempt(
@@ -179,9 +471,14 @@ def log_attempt(
     evidence: str | None = None,
     today: str | None = None,
 ) -> AttemptResult:
-    """Record an attempt and unlock the papers that fit its bottleneck into the reading queue."""
+    """Record an attempt and unlock the papers that fit it into the reading queue.
+
+    The papers that clear the relevance floor among the best unlock_per_attempt; when none does, the
+    closest [gate] weak_matches, marked weak match, so a reader always sees where the window stands.
+    """
     validate_attempt(store, settings, problem, tried, bottleneck)
-    qvec = embedder.embed([bottleneck])[0]
+    attempt = Attempt(problem.strip(), tried.strip(), bottleneck.strip())
+    qvec = embedder.embed([attempt.bottleneck])[0]
     earlier = store.attempt_bottlenecks()
     if earlier:
         sims = embedder.embed(earlier) @ qvec
@@ -189,13 +486,18 @@ def log_attempt(
             raise UserError(
                 "This bottleneck says the same as an earlier attempt: describe where you are stuck now."
             )
-    ranked = rank(store, embedder, bottleneck, candidates(store, settings, today))
-    ranked = relevant(ranked, settings)[: settings.gate.unlock_per_attempt]
+    ranked = rank(store, embedder, settings, attempt, until=today, exclude_unlocked=True)
+    chosen = [u for u in ranked if u.relevant]
+    weak = not chosen
+    if weak:
+        chosen = ranked[: settings.gate.weak_matches]
+        for u in chosen:
+            u.weak = True
     attempt_id = store.add_attempt(
-        problem.strip(), tried.strip(), bottleneck.strip(), (evidence or "").strip() or None
+        attempt.problem, attempt.tried, attempt.bottleneck, (evidence or "").strip() or None
     )
-    store.add_unlocks(attempt_id, [(u.paper.id, u.score, u.reason) for u in ranked])
-    return AttemptResult(attempt_id, ranked, closest_fundamentals(embedder, qvec))
+    store.add_unlocks(attempt_id, [(u.paper.id, u.score, u.reason) for u in chosen])
+    return AttemptResult(attempt_id, chosen, revisit(embedder, attempt.bottleneck, vector=qvec), weak=weak)
 
 
 def attempt_unlocks(store, attempt_id: int) -> list[dict]:

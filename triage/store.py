@@ -793,6 +793,41 @@ class Store:
         """Log every session out (the password changed)."""
         self.conn.execute("DELETE FROM web_sessions")
 
+    # The gate's ranking keeps a window's vectors, hype flags and word index in memory; these read
+    # them in one query and say cheaply (indexed reads) when analyze or an import changed them.
+
+    def window_stamp(self, since: str, until: str) -> tuple:
+        """Changes when papers arrive in [since, until], analyze re-links any paper, or topics change."""
+        return self.conn.execute(
+            "SELECT (SELECT count(*) FROM papers WHERE published >= ? AND published <= ?), "
+            "(SELECT max(rowid) FROM papers), (SELECT max(rowid) FROM paper_analysis), "
+            "(SELECT max(rowid) FROM paper_topics), "
+            "(SELECT count(*) || ':' || max(as_of) || ':' || total(hype) FROM topics)",
+            (since, until),
+        ).fetchone()
+
+    def window_rows(self, since: str, until: str, model: str) -> list[tuple]:
+        """(id, published, title, abstract, analysed text hash, vector blob, hype) per paper in
+        [since, until], in published order; the hash and vector are None until analyze embedded it
+        with `model`, hype None when unknown."""
+        return self.conn.execute(
+            "SELECT p.id, p.published, p.title, p.abstract, a.text_hash, e.vector, t.hype FROM papers p "
+            "LEFT JOIN paper_analysis a ON a.paper_id = p.id AND a.model = ? "
+            "LEFT JOIN embeddings e ON e.model = a.model AND e.text_hash = a.text_hash "
+            "LEFT JOIN paper_topics pt ON pt.paper_id = p.id LEFT JOIN topics t ON t.id = pt.topic_id "
+            "WHERE p.published >= ? AND p.published <= ? ORDER BY p.published, p.id",
+            (model, since, until),
+        ).fetchall()
+
+    def unlocked_within(self, since: str, until: str) -> set[str]:
+        """Ids of the unlocked papers published in [since, until]."""
+        cur = self.conn.execute(
+            "SELECT u.paper_id FROM unlocks u JOIN papers p ON p.id = u.paper_id "
+            "WHERE p.published >= ? AND p.published <= ?",
+            (since, until),
+        )
+        return {r[0] for r in cur}
+
     # --- digest (40-49) -------------------------------------------------------------------
 
     def digest_record(self, day: str) -> dict | None:

@@ -125,8 +125,9 @@ def app(web_db, tmp_path, monkeypatch):
     settings = config.load(None, web_db)
     settings.gate.unlock_per_attempt = 3
     # The seed holds 12 papers on mixed topics; the queue tests need three unlocks, so every
-    # held paper counts as close enough here (test_gate checks the similarity floor itself).
+    # held paper counts as close enough here (test_gate checks the relevance floor itself).
     settings.gate.min_similarity = 0.0
+    settings.gate.min_match = 0.0
     settings.gate.daily_read_budget = 2
     return create_app({"SETTINGS": settings, "TESTING": True})
 
