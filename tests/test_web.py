@@ -40,7 +40,7 @@ def test_today_shows_latest_day_locked(client, app):
     assert f"Papers of {DAY}" in html
     assert "Pruning Whisper and LoRA Fine-Tuning" in html
     assert "svd_low_rank" in html and "SVD and low-rank approximation, 1936" in html  # chip with year
-    assert "HYPE · 4 months old" in html and "established · 12 years" in html
+    assert "HYPE · 3 months old" in html and "established · 11 years" in html
     # Each hyped paper's badge carries its topic's recent monthly curve (3 hyped papers on the day).
     assert html.count('<svg class="curve spark"') == 3 and "Monthly share of this topic" in html
     assert "topic unknown" in html

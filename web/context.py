@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 
-from triage import gate
+from triage import gate, topics
 from triage.embed import Embedder
 from triage.errors import TriageError
 from triage.store import Store
@@ -26,15 +26,9 @@ def settings():
     return current_app.config["SETTINGS"]
 
 
-def age_text(age_days: int | None) -> str:
-    """'3 months', '2 years', or 'unknown' when the history cannot tell."""
-    if age_days is None:
-        return "unknown"
-    if age_days < 60:
-        return f"{age_days} days"
-    if age_days < 730:
-        return f"{round(age_days / 30.44)} months"
-    return f"{age_days / 365.25:.0f} years"
+def age_text(topic: dict) -> str:
+    """The topic's age as every view states it (triage.topics.age_text): '3 months', 'unknown'."""
+    return topics.age_text(topic.get("onset"), topic.get("age_days"))
 
 
 def _close_store(_exc=None) -> None:
