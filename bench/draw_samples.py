@@ -92,11 +92,7 @@ def main() -> int:
     gate = gate_targets(corpus)
     with open(LABELS / "gate_targets.jsonl", "w", encoding="utf-8") as f:
         for i, r in enumerate(gate):
-            row = {
-                "id": r["id"],
-                "writer": "A" if i < GATE_TARGETS // 2 else "B",
-                "published": r["published"],
-            }
+            row = {"id": r["id"], "writer": "A" if i < GATE_TARGETS // 2 else "B", "published": r["published"]}
             row |= {"title": r["title"], "abstract": r["abstract"]}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     splits = collections.Counter(fundamentals_split(r["id"]) for r in fund)
