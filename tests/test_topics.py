@@ -18,6 +18,7 @@ from triage.topics import (
     grid_of,
     history_months,
     join_spellings,
+    label_of,
     month_index,
     month_name,
     month_totals,
@@ -112,7 +113,7 @@ def test_labels_are_readable_terms(loaded):
     update_topics(store, settings, embedder, as_of=date(2025, 6, 1))
     for t in store.topics():
         assert re.fullmatch(
-            r"[a-z][a-z0-9]*( [a-z][a-z0-9]*)?( / [a-z][a-z0-9]*( [a-z][a-z0-9]*)?)*", t["label"]
+            r"[a-z][a-z0-9]*( [a-z][a-z0-9]*){0,2}( / [a-z][a-z0-9]*( [a-z][a-z0-9]*){0,2})*", t["label"]
         )
 
 
@@ -570,3 +571,12 @@ def test_one_age_for_the_badge_the_why_and_the_radar():
     assert age_text("2026-03", 30) == "under a month"
     assert age_text("2013-07", 4656) == "12 years"
     assert age_text(None, None) == "unknown"
+
+
+def test_a_label_names_a_phrase_once_not_its_fragments():
+    assert label_of(["super resolution", "image super", "video super"], 3) == "image super resolution"
+    assert label_of(["agent skills", "agent", "skill library"], 3) == "agent skills / skill library"
+    assert (
+        label_of(["trained transformer", "pre trained", "transformer better"], 3) == "pre trained transformer"
+    )
+    assert label_of(["remote sensing", "imagery", "satellite"], 2) == "remote sensing / imagery"

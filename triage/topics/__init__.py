@@ -21,7 +21,7 @@ shows. `build` rebuilds or updates the topics in the store.
 """
 
 from triage.topics.build import assign_papers, rebuild, topic_rows, update_topics
-from triage.topics.clusters import coherence, ctfidf_labels, dedupe_terms, split_broad_clusters
+from triage.topics.clusters import coherence, ctfidf_labels, dedupe_terms, label_of, split_broad_clusters
 from triage.topics.grid import (
     SMALL,
     Grid,
@@ -65,6 +65,7 @@ __all__ = [
     "full_text",
     "grid_of",
     "history_months",
+    "label_of",
     "join_spellings",
     "month_index",
     "month_name",

@@ -15,7 +15,7 @@ from scipy import sparse
 from sklearn.cluster import MiniBatchKMeans
 
 from triage.config import HypeConfig
-from triage.topics.clusters import ctfidf_labels, split_broad_clusters
+from triage.topics.clusters import ctfidf_labels, label_of, split_broad_clusters
 from triage.topics.grid import Grid, build_grid, cell_counts, cells, month_index, month_name, month_totals
 from triage.topics.phrases import rising_phrases
 from triage.topics.text import LABEL_TERMS, embed_texts, full_text, phrase_vectorizer
@@ -39,7 +39,8 @@ def topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
         rows.append(
             {
                 "id": k + 1,
-                "label": " / ".join(terms[k][:LABEL_TERMS]) or "(no distinctive terms)",
+                # A cluster's label is its two best names: the third is most often noise.
+                "label": label_of(terms[k], LABEL_TERMS if kinds[k] == "phrase" else 2),
                 "terms": terms[k],
                 "earliest": [papers[i].id for i in first[:EARLIEST]],
                 "size": len(docs),
