@@ -9,6 +9,8 @@ day), then write to --dir:
   definition.md what a second reader judges, seeing only these files.
 
     python bench/audit_hype.py [--seed 0] [--dir /work/labelling/hype_audit]
+    python bench/audit_hype.py --analyzed /tmp/topics_scratch/eval_after.db   # a store already analyzed
+                                  # over the whole corpus as of its newest day (eval_hype's last date)
 
 Score: read the second reader's judged_flags.jsonl ({id, defensible, note}) and
 judged_labels.jsonl ({label, nameable, note}) back and print the shares with 95% Wilson intervals.
@@ -80,7 +82,14 @@ def analyze_corpus(db: str, cache: str) -> tuple[Store, date]:
 
 
 def write(args) -> None:
-    store, as_of = analyze_corpus(args.db, args.cache)
+    if args.analyzed:
+        store = Store(args.analyzed)
+        as_of = date.fromisoformat(store.latest_day())
+        built = {t["as_of"] for t in store.topics()}
+        if built != {as_of.isoformat()}:
+            sys.exit(f"{args.analyzed}: topics are as of {sorted(built)}, not its newest day {as_of}")
+    else:
+        store, as_of = analyze_corpus(args.db, args.cache)
     lo = (as_of - timedelta(days=WINDOW_DAYS)).isoformat()
     papers = list(store.iter_papers(since=lo, until=as_of.isoformat()))
     papers = [p for p in papers if p.published > lo]
@@ -130,6 +139,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--db", default="/tmp/topics_scratch/audit.db")
     ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
+    ap.add_argument("--analyzed", help="a store analyzed over the whole corpus as of its newest day")
     ap.add_argument("--score", action="store_true", help="score the judged files instead of writing")
     args = ap.parse_args()
     score(args) if args.score else write(args)

@@ -94,8 +94,8 @@ OLD = {
     "bayesian": r"(?i:\bbayesian\b)",
 }
 # A second keyword set, written after the rules above were built: `--keywords heldout` scores
-# the same verdicts against topics the rules were not built on (one rule since came from reading
-# a held-out miss, the thin months of session 6).
+# the same verdicts against topics the rules were not built on (one rule, the thin months, came
+# from reading a held-out miss at 2025-03).
 HELDOUT_YOUNG = {
     "gui agents": r"(?i:\bGUI agents?\b)",
     "computer-use agents": r"(?i:computer[- ]use agents?)|\bCUAs?\b",
