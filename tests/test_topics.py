@@ -37,9 +37,8 @@ from triage.topics import (
 
 @pytest.fixture
 def small(settings):
-    """The slice has 14-60 papers a month, so a source's month counts from 10 papers; it holds
-    every GRPO paper (about half of its 2025 papers), so the breadth rule is off here."""
-    return replace(settings, hype=replace(settings.hype, min_month_papers=10, max_label_share=1.0))
+    """The slice has 14-60 papers a month, so a source's month counts from 10 papers."""
+    return replace(settings, hype=replace(settings.hype, min_month_papers=10))
 
 
 @pytest.fixture
@@ -392,17 +391,12 @@ def test_plural_and_singular_are_one_phrase():
     ]
 
 
-def _dating(settings):
-    """Dating tests read a fashion at 5-10% of a list's papers: here the breadth rule is off."""
-    return replace(settings.hype, max_label_share=1.0)
-
-
 def test_age_counts_from_when_a_topic_became_popular_not_its_first_trickle(settings):
     # 1% of papers for three months after a year of nothing, then 5-8%: the age counts from 2025-04.
     totals = np.full((1, 19), 300.0)
     counts = _series([0] * 12 + [3, 3, 3] + [15, 20, 25, 25])
     grid = grid_of(month_index("2024-01"), month_index("2025-07"), ["a"], totals, settings.hype)
-    (v,) = verdicts(counts, grid, date(2025, 7, 15), _dating(settings))
+    (v,) = verdicts(counts, grid, date(2025, 7, 15), settings.hype)
     assert v["onset"] == "2025-04" and v["hype"] is True
     assert "2025-01" in v["why"] and "since 2025-04" in v["why"]
 
@@ -415,7 +409,7 @@ def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(sett
     grid = grid_of(
         month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals, settings.hype
     )
-    (v,) = verdicts(counts, grid, date(2025, 6, 15), _dating(settings))
+    (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
     assert v["onset"] == "2025-04", v["why"]
     assert "Rose from about zero in 2025-01" in v["why"]
     assert "(trending: 2025-01; listing: 2025-04)" in v["why"]
@@ -429,7 +423,7 @@ def test_disagreeing_sources_date_a_topic_by_the_bigger_one_not_a_month_between(
     grid = grid_of(
         month_index("2024-01"), month_index("2025-08"), ["trending", "listing"], totals, settings.hype
     )
-    (v,) = verdicts(counts, grid, date(2025, 8, 15), _dating(settings))
+    (v,) = verdicts(counts, grid, date(2025, 8, 15), settings.hype)
     assert "since 2025-05, the month of most papers (trending: 2025-03; listing: 2025-05)" in v["why"]
     assert v["onset"] == "2025-05"
 
@@ -540,12 +534,19 @@ def test_a_cluster_of_similar_titles_is_context_never_hype(settings):
     assert cluster["hype"] is False and cluster["onset"] is None and "No young topic" in cluster["why"]
 
 
-def test_a_topic_in_more_than_a_twentieth_of_recent_papers_is_too_broad_to_be_young(settings):
+def test_an_established_topic_in_more_than_a_twentieth_of_recent_papers_labels_no_paper(settings):
+    # Risen in 2024-04, 8% of papers since: too broad to label a paper. The same curve risen in
+    # 2025-04 is a young topic at its peak, and stays young.
     totals = np.full((1, 19), 1000.0)
-    counts = _series([0] * 12 + [10, 10, 10] + [80, 80, 80, 80])
+    old = _series([0] * 3 + [80] * 16)
+    young = _series([0] * 15 + [80] * 4)
     grid = grid_of(month_index("2024-01"), month_index("2025-07"), ["a"], totals, settings.hype)
-    (v,) = verdicts(counts, grid, date(2025, 7, 15), settings.hype)
-    assert v["hype"] is False and v["broad"] and "too broad" in v["why"]
+    v_old, v_young = verdicts(np.concatenate([old, young]), grid, date(2025, 7, 15), settings.hype)
+    assert v_old["hype"] is False and v_old["broad"] and "too broad" in v_old["why"]
+    assert v_young["hype"] is True and not v_young["broad"]
+    rows = [{"id": 1, "onset": None, "hype": False}, {**v_old, "id": 2}]
+    papers = [Paper(id="p", title="t", abstract="a", published="2025-07-01")]
+    assert assign_papers(papers, np.array([0]), sparse.csr_matrix(np.array([[1, 1]])), rows, 1) == {"p": 1}
 
 
 def test_no_cluster_holds_more_than_a_twentieth_of_a_months_papers(settings):

@@ -171,8 +171,8 @@ def age_text(onset: str | None, age_days: int | None) -> str:
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds=None) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M); "rose" is the
     month it rose from about zero (None if it never did), for its first papers. Only a nameable
-    topic (a phrase, not a cluster of similar titles: `kinds`) can be young, and only one narrow
-    enough to be one topic: in at most max_label_share of recent papers ("broad" otherwise)."""
+    topic (a phrase, not a cluster of similar titles: `kinds`) can be young. An established topic in
+    more than max_label_share of recent papers is "broad": too broad to label a paper."""
     on = onsets(counts, grid, cfg)
     sizes = source_sizes(grid)
     share, valid = curves(counts, grid, sizes)
@@ -191,13 +191,16 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
         active = now > 0 and now >= cfg.active_ratio * level
-        broad = now > cfg.max_label_share
-        v = {"curve": curve, "active": active, "onset": None, "age_days": None, "rose": None, "broad": broad}
+        v = {"curve": curve, "active": active, "onset": None, "age_days": None, "rose": None}
         age = None
         if onset >= 0:
             v["onset"], v["rose"] = month_name(onset), month_name(rise)
             v["age_days"] = (as_of - date(onset // 12, onset % 12 + 1, 1)).days
             age = topic_age(v["onset"], v["age_days"])
+        young = age is not None and age.months < cfg.max_topic_age_months and active
+        # A young topic at its peak may hold more than max_label_share of the papers (o1 in 6% of a
+        # trending list's in 2025-02); breadth bars established topics ("llm") from labels only.
+        v["broad"] = broad = now > cfg.max_label_share and not young
         if hist < cfg.min_history_months:
             v["hype"] = None
             v["why"] = (
@@ -223,7 +226,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds
                 "older than the history."
             )
         else:
-            v["hype"] = bool(age.months < cfg.max_topic_age_months and active)
+            v["hype"] = young
             state = "active now" if active else "fading now"
             v["why"] = (
                 f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
