@@ -13,13 +13,18 @@ months) is a negative; papers matching a 6-12-month-old topic and nothing younge
 
     python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db] [--cli]
 
---keywords heldout scores the same verdicts against a second keyword list (24 young candidates,
-9 old topics) written before any run on it; the dev list above is what the rules were built on.
-(Session 6's thin-month rule came from reading a held-out miss: see docs/hype-history.md.)
-There the dev topics still mark papers as young or old; only papers of held-out young topics
-are positives. --steady-negatives takes negatives only from the steady old topics: a fashion of
-2024 ("vision-language models", "RAG") is old by 2025-07, but its papers in 2025 often carry a
-younger fashion no keyword names.
+One run scores the same verdicts against three keyword lists (--keywords, all by default): dev
+(15 young candidates, 4 old topics; the rules were read against it), heldout (24 young, 9 old,
+written before any run on it) and fresh (28 young, 12 old, written before the nameable-topic
+rules and before any run on it). In the held-out lists the dev topics still mark papers as young
+or old; only papers of that list's young topics are positives. --steady-negatives takes
+negatives only from the steady old topics: a fashion of 2024 ("vision-language models", "RAG") is
+old by 2025-07, but its papers in 2025 often carry a younger fashion no keyword names.
+
+The strict view scores every HYPE flag in the window, not only those on keyword papers: the share
+of flagged papers that match a keyword topic (any list) under 6 months old at that date (a lower
+bound on precision: a young topic no list names counts as wrong), and the most frequent flagged
+labels. --without RULE switches one rule off (the removal test, docs/decisions/hype.md).
 
 --sample F --seed N gives the system a fixed random fraction of the papers (how the rules hold on a
 smaller corpus); --truth-ratio R moves the ground truth's onset bar from 25% of the peak (how much
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import math
 import os
@@ -48,6 +54,8 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+
+import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -86,8 +94,8 @@ OLD = {
     "bayesian": r"(?i:\bbayesian\b)",
 }
 # A second keyword set, written after the rules above were built: `--keywords heldout` scores
-# the same verdicts against topics the rules were not built on (one rule since came from reading
-# a held-out miss, the thin months of session 6).
+# the same verdicts against topics the rules were not built on (one rule, the thin months, came
+# from reading a held-out miss at 2025-03).
 HELDOUT_YOUNG = {
     "gui agents": r"(?i:\bGUI agents?\b)",
     "computer-use agents": r"(?i:computer[- ]use agents?)|\bCUAs?\b",
@@ -125,12 +133,102 @@ HELDOUT_OLD = {
     "markov chains": r"(?i:markov chains?)",
     "lstm": r"\bLSTMs?\b|(?i:long short[- ]term memory)",
 }
+# A third list, "fresh", written before the nameable-topic rework and before any run on it: the
+# removal test of every rule kept reads it (docs/decisions/hype.md).
+FRESH_YOUNG = {
+    "dapo": r"\bDAPO\b",
+    "gspo": r"\bGSPO\b|(?i:group sequence policy optimi)",
+    "muon optimizer": r"(?i:\bmuon\b)",
+    "agent2agent": r"\bA2A\b|(?i:agent2agent|agent[- ]to[- ]agent protocol)",
+    "on-policy distillation": r"(?i:on[- ]policy distillation)",
+    "test-time training": r"(?i:test[- ]time training)|\bTTT\b",
+    "unified multimodal models": r"(?i:unified multimodal (understanding and generation|models?))",
+    "adaptive thinking": r"(?i:adaptive (thinking|reasoning))",
+    "entropy collapse": r"(?i:entropy collapse)",
+    "self/diffusion forcing": r"(?i:(self|diffusion)[- ]forcing)",
+    "gpt-5": r"(?i:\bgpt[- ]?5)",
+    "qwen3": r"(?i:\bqwen[- ]?3)",
+    "gemini 2.5": r"(?i:gemini[- ]?2\.5)",
+    "claude code": r"(?i:claude code)",
+    "search agents": r"(?i:(agentic|deep) search|search agents?)",
+    "multi-head latent attention": r"(?i:multi[- ]head latent attention)|\bMLA\b",
+    "native sparse attention": r"(?i:native sparse attention)",
+    "sparse autoencoders": r"(?i:sparse autoencoders?)|\bSAEs?\b",
+    "visual autoregressive": r"(?i:visual autoregressive|next[- ]scale prediction)",
+    "nano banana": r"(?i:nano[- ]banana)",
+    "spatial intelligence": r"(?i:spatial intelligence)",
+    "coding agents": r"(?i:agentic coding|coding agents?)",
+    "generative reward models": r"(?i:generative reward models?)",
+    "rubrics as rewards": r"(?i:rubrics? as rewards?|rubric[- ]based (rewards?|RL))",
+    "sora": r"(?i:\bsora\b)",
+    "veo 3": r"(?i:\bveo[- ]?3)",
+    "dinov3": r"(?i:dinov3)",
+    "llada": r"(?i:\bllada\b)",
+}
+FRESH_OLD = {
+    "convolutional neural networks": r"(?i:convolutional neural networks?)",
+    "recurrent neural networks": r"(?i:recurrent neural networks?)",
+    "decision trees": r"(?i:decision trees?)",
+    "gradient boosting": r"(?i:gradient boosting|xgboost)",
+    "kalman filter": r"(?i:kalman filter)",
+    "expectation maximization": r"(?i:expectation[- ]maximi[sz]ation)",
+    "knowledge distillation": r"(?i:knowledge distillation)",
+    "dropout": r"(?i:\bdropout\b)",
+    "batch normalization": r"(?i:batch normali[sz]ation)",
+    "contrastive learning": r"(?i:contrastive learning)",
+    "graph neural networks": r"(?i:graph neural networks?)|\bGNNs?\b",
+    "generative adversarial networks": r"(?i:generative adversarial)|\bGANs?\b",
+}
+ALL_YOUNG = {**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG}
+ALL_OLD = {**OLD, **HELDOUT_OLD, **FRESH_OLD}
 # young topics, old topics, and the young ones whose papers are scored as positives. Held out,
 # the dev topics still mark papers as young (a GRPO paper on VLMs is no old-topic paper); only
 # the held-out ones are scored.
 KEYWORDS = {
     "dev": (YOUNG, OLD, set(YOUNG)),
     "heldout": ({**YOUNG, **HELDOUT_YOUNG}, {**OLD, **HELDOUT_OLD}, set(HELDOUT_YOUNG)),
+    "fresh": (ALL_YOUNG, ALL_OLD, set(FRESH_YOUNG)),
+}
+
+
+def _without_broad(verdicts):
+    return lambda counts, grid, as_of, cfg, kinds=None: verdicts(
+        counts, grid, as_of, replace(cfg, max_label_share=1.0), kinds
+    )
+
+
+def _without_collisions(definitions):
+    def found(*args):
+        d = definitions(*args)
+        return replace(d, collisions=set())
+
+    return found
+
+
+# The removal test: each rule switched off alone (`--without NAME`), the rest as they are; a
+# code rule by replacing its function (module.name in triage.topics) with a no-op.
+WITHOUT_CODE = {
+    "names": ("phrases.written_as_name", lambda f: lambda *a: True),
+    "clusters": (
+        "verdicts",
+        lambda f: lambda counts, grid, as_of, cfg, kinds=None: f(counts, grid, as_of, cfg),
+    ),
+    "broad": ("build.verdicts", _without_broad),
+    "split": ("build.split_broad_clusters", lambda f: lambda vectors, cluster_of, *a: cluster_of),
+    "facets": ("phrases._facets", lambda f: lambda member, *a: [False] * member.shape[1]),
+    "versions": ("phrases._new_versions", lambda f: lambda *a: set()),
+    "pairings": (
+        "phrases._new_pairings",
+        lambda f: lambda x, names, rising, *a: np.ones(len(rising), dtype=bool),
+    ),
+    "spellings": ("phrases.join_spellings", lambda f: lambda groups, *a: groups),
+    "collisions": ("phrases.definitions", _without_collisions),
+}
+WITHOUT_CONFIG = {
+    "coherence": {"min_coherence": -1.0},
+    "collocations": {"min_title_share": 0.0},
+    "new-word-odds": {"new_word_chance": 1.0},
+    "thin-months": {"partial_month_ratio": 0.0},
 }
 
 
@@ -209,6 +307,61 @@ def labels_at(as_of: date, rows, young_hits, old_hits, onsets, scored, steady=Fa
     return labels
 
 
+def score(got: dict[str, dict], labels: dict[str, bool], title, keywords_of, errors: int) -> dict:
+    """Precision, recall and null rate of the verdicts `got` against the keyword labels."""
+    tp = fp = fn = nulls = 0
+    wrong = []
+    for pid, truth in labels.items():
+        t = got.get(pid)
+        verdict = None if t is None else t["hype"]
+        if verdict is None:
+            nulls += 1
+            fn += truth
+        elif verdict and truth:
+            tp += 1
+        elif verdict:
+            fp += 1
+            wrong.append(("FP", t["kind"], pid, title[pid], t["label"], t["onset"]))
+        elif truth:
+            fn += 1
+            wrong.append(("FN", t["kind"], pid, title[pid], t["label"], t["onset"]))
+    for w in wrong[:errors]:
+        print("   ", *w)
+    pos = sum(labels.values())
+    return {
+        "positives": pos,
+        "negatives": len(labels) - pos,
+        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "recall": round(tp / pos, 3) if pos else None,
+        "precision_ci95": wilson(tp, tp + fp),
+        "recall_ci95": wilson(tp, pos),
+        "flagged": tp + fp,
+        "null_rate": round(nulls / len(labels), 3) if labels else None,
+        "wrong_by_kind": dict(Counter(f"{w[0]} {w[1]}" for w in wrong)),
+        "wrong_by_keyword": dict(Counter(f"{w[0]} {keywords_of(w[2])}" for w in wrong)),
+    }
+
+
+def strict_view(got: dict[str, dict], window: list[str], young_hits, onsets, as_of: date) -> dict:
+    """Every HYPE flag in the window, keyword or not: the share whose paper matches a keyword topic
+    (any list) under 6 months old at as-of, and the most frequent flagged labels. The keyword view
+    scores only papers that match a keyword, so flags on papers of no keyword are invisible there."""
+    young = set()
+    for name, ids in young_hits.items():
+        onset = onsets[name]
+        if onset and onset <= as_of.isoformat()[:7] and months_between(onset, as_of) < 6:
+            young |= ids
+    flagged = [pid for pid in window if got.get(pid, {}).get("hype") is True]
+    k = sum(pid in young for pid in flagged)
+    return {
+        "papers": len(window),
+        "flagged": len(flagged),
+        "young_share": round(k / len(flagged), 3) if flagged else None,
+        "young_share_ci95": wilson(k, len(flagged)),
+        "top_labels": Counter(got[pid]["label"] for pid in flagged).most_common(10),
+    }
+
+
 def _triage(db: str, config_path: str | None, *args: str) -> str:
     cmd = [
         sys.executable,
@@ -280,14 +433,21 @@ def main() -> None:
     )
     ap.add_argument(
         "--keywords",
+        nargs="+",
         choices=sorted(KEYWORDS),
-        default="dev",
-        help="which keyword topics score the verdicts: dev (the rules were read against them) or heldout",
+        default=["dev", "heldout", "fresh"],
+        help="which keyword lists score the verdicts: dev (the rules were read against it), heldout, "
+        "fresh (written before the nameable-topic rework); one run scores all given",
     )
     ap.add_argument(
         "--steady-negatives",
         action="store_true",
         help="negatives only from the steady old topics, not from young candidates over 12 months old",
+    )
+    ap.add_argument(
+        "--without",
+        choices=sorted({**WITHOUT_CODE, **WITHOUT_CONFIG}),
+        help="switch one rule off (the removal test: does the score fall without it?)",
     )
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
@@ -297,16 +457,13 @@ def main() -> None:
         for r in iter_corpus()
         if (not args.source or r["source"] == args.source) and r["published"] >= (args.since or "")
     ]
-    young, old, scored = KEYWORDS[args.keywords]
-    young_hits, old_hits = matches(rows, young), matches(rows, old)
+    all_young, all_old = matches(rows, ALL_YOUNG), matches(rows, ALL_OLD)
 
     def keywords_of(pid: str) -> str:
         """The keyword topics a paper matches, to count wrong verdicts by topic."""
-        return (
-            "+".join(n for hits in (young_hits, old_hits) for n, ids in hits.items() if pid in ids) or "none"
-        )
+        return "+".join(n for hits in (all_young, all_old) for n, ids in hits.items() if pid in ids) or "none"
 
-    onsets = ground_truth_onsets(rows, young_hits, args.truth_ratio)
+    onsets = ground_truth_onsets(rows, all_young, args.truth_ratio)
     print("ground-truth onsets:", json.dumps(onsets))
     rows = [r for r in rows if in_sample(r["id"], args.sample, args.seed)]
     if os.path.exists(args.db):
@@ -320,7 +477,17 @@ def main() -> None:
     else:
         store.upsert_papers(jsonl_paper(r) for r in papers)
     settings = config.load(args.config, args.db)
-    settings = replace(settings, hype=replace(settings.hype, embed_abstracts=args.embed_abstracts))
+    settings = replace(
+        settings,
+        hype=replace(
+            settings.hype, embed_abstracts=args.embed_abstracts, **WITHOUT_CONFIG.get(args.without, {})
+        ),
+    )
+    if args.without in WITHOUT_CODE:
+        where, switch_off = WITHOUT_CODE[args.without]
+        module, name = where.split(".")
+        module = importlib.import_module(f"triage.topics.{module}")
+        setattr(module, name, switch_off(getattr(module, name)))
     cache = Store(args.cache)
     cache.init()
     embedder = Embedder(settings.embeddings, cache)
@@ -328,66 +495,68 @@ def main() -> None:
     results = []
     for d in args.as_of:
         as_of = date.fromisoformat(d)
-        labels = labels_at(as_of, rows, young_hits, old_hits, onsets, scored, args.steady_negatives)
+        lo = (as_of - timedelta(days=WINDOW_DAYS)).isoformat()
+        window = [r["id"] for r in rows if lo < r["published"] <= d]
         t0 = time.perf_counter()
         if args.cli:
             got, summary = cli_verdicts(args.db, args.config, d), {"topics": None}
         else:
             summary = update_topics(store, settings, embedder, as_of=as_of, rebuild_all=True)
-            got = store.topic_for(list(labels))
+            got = store.topic_for(window)
         secs = time.perf_counter() - t0
-        tp = fp = fn = nulls = 0
-        wrong = []
-        for pid, truth in labels.items():
-            t = got.get(pid)
-            verdict = None if t is None else t["hype"]
-            if verdict is None:
-                nulls += 1
-                fn += truth
-            elif verdict and truth:
-                tp += 1
-            elif verdict:
-                fp += 1
-                wrong.append(("FP", t["kind"], pid, title[pid], t["label"], t["onset"]))
-            elif truth:
-                fn += 1
-                wrong.append(("FN", t["kind"], pid, title[pid], t["label"], t["onset"]))
-        pos = sum(labels.values())
-        res = {
-            "as_of": d,
-            "positives": pos,
-            "negatives": len(labels) - pos,
-            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-            "recall": round(tp / pos, 3) if pos else None,
-            "precision_ci95": wilson(tp, tp + fp),
-            "recall_ci95": wilson(tp, pos),
-            "flagged": tp + fp,
-            "null_rate": round(nulls / len(labels), 3) if labels else None,
-            "young_topics": sorted(
-                n
-                for n, o in onsets.items()
-                if n in scored and o and o <= d[:7] and months_between(o, as_of) < 6
-            ),
-            "wrong_by_kind": dict(Counter(f"{w[0]} {w[1]}" for w in wrong)),
-            "wrong_by_keyword": dict(Counter(f"{w[0]} {keywords_of(w[2])}" for w in wrong)),
-            "topics": summary["topics"],
-            "seconds": round(secs, 1),
-        }
-        results.append(res)
-        print(json.dumps(res))
-        for w in wrong[: args.errors]:
-            print("   ", *w)
-    print()
-    print(
-        "| as-of | positives | negatives | flagged | precision (95% CI) | recall (95% CI) | null rate | young keyword topics |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for r in results:
+        strict = strict_view(got, window, all_young, onsets, as_of)
         print(
-            f"| {r['as_of']} | {r['positives']} | {r['negatives']} | {r['flagged']} | "
-            f"{_with_ci(r['precision'], r['precision_ci95'])} | {_with_ci(r['recall'], r['recall_ci95'])} | "
-            f"{r['null_rate']} | {', '.join(r['young_topics'])} |"
+            json.dumps({"as_of": d, "strict": strict, "topics": summary["topics"], "seconds": round(secs, 1)})
         )
+        for name in args.keywords:
+            young, old, scored = KEYWORDS[name]
+            young_hits = {n: all_young[n] for n in young}
+            old_hits = {n: all_old[n] for n in old}
+            labels = labels_at(as_of, rows, young_hits, old_hits, onsets, scored, args.steady_negatives)
+            res = score(got, labels, title, keywords_of, args.errors)
+            res.update(
+                keywords=name,
+                as_of=d,
+                young_topics=sorted(
+                    n
+                    for n, o in onsets.items()
+                    if n in scored and o and o <= d[:7] and months_between(o, as_of) < 6
+                ),
+                strict=strict,
+                topics=summary["topics"],
+                seconds=round(secs, 1),
+            )
+            results.append(res)
+            print(json.dumps({k: v for k, v in res.items() if k != "strict"}))
+    for name in args.keywords:
+        print(f"\nkeywords: {name}")
+        print(
+            "| as-of | positives | negatives | flagged | precision (95% CI) | recall (95% CI) | null rate "
+            "| young keyword topics |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in results:
+            if r["keywords"] == name:
+                print(
+                    f"| {r['as_of']} | {r['positives']} | {r['negatives']} | {r['flagged']} | "
+                    f"{_with_ci(r['precision'], r['precision_ci95'])} | "
+                    f"{_with_ci(r['recall'], r['recall_ci95'])} | {r['null_rate']} | "
+                    f"{', '.join(r['young_topics'])} |"
+                )
+    print(
+        "\nstrict view: every HYPE flag in the 61-day window; the share whose paper matches a keyword topic"
+    )
+    print("(any list) under 6 months old at that date, and the most frequent flagged labels")
+    print("| as-of | papers | flagged | young-keyword share (95% CI) | top flagged labels |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in results:
+        if r["keywords"] == args.keywords[0]:
+            st = r["strict"]
+            top = "; ".join(f"{lab} {n}" for lab, n in st["top_labels"][:6])
+            print(
+                f"| {r['as_of']} | {st['papers']} | {st['flagged']} | "
+                f"{_with_ci(st['young_share'], st['young_share_ci95'])} | {top} |"
+            )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"onsets": onsets, "results": results}, indent=2))
 

@@ -21,11 +21,11 @@ from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.topics import (  # noqa: E402
-    _totals,
     build_grid,
     full_text,
     month_index,
     month_name,
+    month_totals,
     new_word_odds,
     phrase_rises,
     word_counts,
@@ -46,7 +46,7 @@ def main() -> None:
         for r in iter_corpus()
         if args.since <= r["published"] <= args.as_of and (not args.source or r["source"] == args.source)
     ]
-    grid = build_grid(_totals(papers), month_index(args.as_of), cfg)
+    grid = build_grid(month_totals(papers), month_index(args.as_of), cfg)
     found = phrase_rises(papers, [full_text(p) for p in papers], grid, cfg)
     if found is None:
         sys.exit(f"no phrase is in {cfg.min_topic_papers} of these {len(papers)} papers")

@@ -1,9 +1,9 @@
 from triage.abbreviations import definitions, long_form
-from triage.topics import _preprocess, _tokens
+from triage.topics import words_of
 
 
 def fold(text: str) -> list[str]:
-    return _tokens(_preprocess(text))
+    return words_of(text)
 
 
 def test_long_form_is_the_words_the_short_form_abbreviates():

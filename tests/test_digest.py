@@ -120,8 +120,8 @@ def test_received_digest_has_both_parts_counts_and_keeps_the_gate(seeded, mail_s
     text, html = parts["text/plain"], parts["text/html"]
 
     assert "cs.LG: 2" in text and "cs.AI: 1" in text and "cs.CL: 1" in text and "other: 1" in text
-    assert "policy gradient variance: 3 months, HYPE" in text
-    assert "multilingual benchmarks: 82 months" in text
+    assert "policy gradient variance: 2 months, HYPE" in text
+    assert "multilingual benchmarks: 6 years" in text
     # The locked paper is named, with a link to log an attempt, but its abstract never leaves the gate.
     assert "Variance reduction for REINFORCE policy gradients" in text
     assert "http://127.0.0.1:8080/attempt" in text

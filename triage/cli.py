@@ -178,10 +178,6 @@ def analyze_cmd(app: App, as_of, all_):
         click.echo(line)
 
 
-def _months(onset: str, as_of: str) -> int:
-    return (int(as_of[:4]) - int(onset[:4])) * 12 + int(as_of[5:7]) - int(onset[5:7])
-
-
 @cli.command()
 @click.option("--limit", default=30, show_default=True, help="Show at most this many topics.")
 @click.option("--all", "show_all", is_flag=True, help="Also list topics whose share never rose.")
@@ -192,11 +188,13 @@ def topics(app: App, limit: int, show_all: bool):
     if not rows:
         click.echo("No topics with an onset yet: run `triage analyze` first (or pass --all).")
         return
-    click.echo(f"{'hype':<7} {'onset':<8} {'age':>5} {'papers':>6}  label")
+    from triage.topics import age_text
+
+    click.echo(f"{'hype':<7} {'onset':<8} {'age':>13} {'papers':>6}  label")
     for t in rows[:limit]:
         hype = {True: "HYPE", False: "-", None: "?"}[t["hype"]]
-        age = f"{_months(t['onset'], t['as_of'])}mo" if t["onset"] else ""
-        click.echo(f"{hype:<7} {t['onset'] or '':<8} {age:>5} {t['size']:>6}  {t['label']}")
+        age = age_text(t["onset"], t["age_days"]) if t["onset"] else ""
+        click.echo(f"{hype:<7} {t['onset'] or '':<8} {age:>13} {t['size']:>6}  {t['label']}")
 
 
 # --- gate: attempt, queue ---------------------------------------------------------------

@@ -94,6 +94,9 @@ class HypeConfig:
     new_word_chance: float = 0.05
     facet_share: float = 0.67
     facet_lift: float = 50.0
+    name_share: float = 0.5
+    max_label_share: float = 0.05
+    name_sample: int = 200
     active_months: int = 2
     active_ratio: float = 0.3
     rebuild_days: int = 30
@@ -101,12 +104,12 @@ class HypeConfig:
     BOUNDS: ClassVar[dict] = {
         **dict.fromkeys(
             "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
-            "new_word_chance facet_share active_ratio".split(),
+            "new_word_chance facet_share active_ratio name_share max_label_share".split(),
             (0, 1),
         ),
         **dict.fromkeys(
             "max_topic_age_months min_history_months cluster_size min_month_papers baseline_months "
-            "rise_ratio sustain_months min_topic_papers facet_lift active_months".split(),
+            "rise_ratio sustain_months min_topic_papers facet_lift active_months name_sample".split(),
             (1, None),
         ),
         "ramp_months": (0, None),

@@ -25,6 +25,7 @@ from triage import fundamentals, gate, lock
 from triage.config import Settings
 from triage.embed import Embedder
 from triage.errors import OperationalError, UserError
+from triage.topics import age_text
 
 SMTP_TIMEOUT = 30  # seconds for connect and each SMTP command
 SHORT_ABSTRACT = 300  # characters of an unlocked paper's abstract shown in the mail
@@ -61,14 +62,6 @@ def fundamental_of_the_day(day: dt.date) -> fundamentals.Fundamental:
     return entries[day.toordinal() % len(entries)]
 
 
-def _age(days: int | None) -> str:
-    if days is None:
-        return "age unknown"
-    if days < 60:
-        return f"{days} days"
-    return f"{round(days / 30.44)} months"
-
-
 def _shorten(text: str, limit: int = SHORT_ABSTRACT) -> str:
     if len(text) <= limit:
         return text
@@ -97,7 +90,7 @@ def _context(store, settings: Settings, day: str, today: dt.date, embedder: Embe
     youngest = [
         {
             "label": t["label"],
-            "age": _age(t["age_days"]),
+            "age": age_text(t["onset"], t["age_days"]),
             "hype": t["hype"],
             "today": today_per_topic[t["id"]],
         }

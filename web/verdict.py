@@ -1,8 +1,8 @@
 """A topic's verdict in words: its age and the one line of evidence every page shows.
 
-Every view that names a topic's age goes through `age_months`, the count the hype verdict itself
-uses (months from the onset month to the as-of month, as `triage topics` prints it), so a card,
-the topic page, the radar and the CLI agree. Source names in the stored evidence are replaced by
+Every view that names a topic's age goes through triage.topics.age_text, the count the hype verdict
+itself uses (months from the onset month to the as-of month), so a card, the topic page, the radar,
+the CLI and the digest agree. Source names in the stored evidence are replaced by
 the human names of [web] source_names.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from flask import Flask, current_app
+
+from triage import topics
 
 _ROSE = re.compile(r"Rose from about zero in (\d{4}-\d{2})")
 _HISTORY = re.compile(r"Only (\d+) months of history")
@@ -24,22 +26,9 @@ def month_text(month: str | None) -> str:
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
 
 
-def age_months(topic: dict) -> int | None:
-    """Whole months from the topic's onset month to its as-of month; None without an onset."""
-    onset, as_of = topic.get("onset"), topic.get("as_of")
-    if not onset or not as_of:
-        return None
-    return (int(as_of[:4]) - int(onset[:4])) * 12 + int(as_of[5:7]) - int(onset[5:7])
-
-
 def age_text(topic: dict | None) -> str:
-    """'3 months', '1 month', '12 years', or 'unknown'."""
-    months = None if topic is None else age_months(topic)
-    if months is None:
-        return "unknown"
-    if months < 24:
-        return f"{months} month{'' if months == 1 else 's'}"
-    return f"{months // 12} years"
+    """'3 months', '2 years', or 'unknown': the one age of triage.topics (what the hype verdict counts)."""
+    return "unknown" if topic is None else topics.age_text(topic.get("onset"), topic.get("age_days"))
 
 
 def human_sources(text: str | None, names: dict[str, str] | None = None) -> str:
