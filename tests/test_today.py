@@ -102,7 +102,7 @@ def test_the_why_is_written_on_the_card_and_agrees_with_the_topic_page_and_cli(c
     )
     assert young["topic"]["age"] == "3 months" and young["topic"]["why"].startswith("rose from about zero")
     result = runner.invoke(runner.cli, ["--db", app.config["DATABASE"], "topics"])
-    assert re.search(r"HYPE\s+2025-12\s+3mo", result.output), result.output
+    assert re.search(r"HYPE\s+2025-12\s+3 months", result.output), result.output
 
 
 def test_unlocking_a_relevant_paper_by_hand(client, app):
