@@ -8,14 +8,14 @@ day), then write to --dir:
                 example titles each;
   definition.md what a second reader judges, seeing only these files.
 
-    python bench/audit_hype.py [--seed 0] [--dir /work/labelling/hype_audit]
+    python bench/audit_hype.py [--seed 0] [--dir bench/labels/hype_audit]
     python bench/audit_hype.py --analyzed /tmp/topics_scratch/eval_after.db   # a store already analyzed
                                   # over the whole corpus as of its newest day (eval_hype's last date)
 
 Score: read the second reader's judged_flags.jsonl ({id, defensible, note}) and
 judged_labels.jsonl ({label, nameable, note}) back and print the shares with 95% Wilson intervals.
 
-    python bench/audit_hype.py --score [--dir /work/labelling/hype_audit]
+    python bench/audit_hype.py --score [--dir bench/labels/hype_audit]
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def score(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dir", default="/work/labelling/hype_audit")
+    ap.add_argument("--dir", default="bench/labels/hype_audit")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--db", default="/tmp/topics_scratch/audit.db")
     ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
