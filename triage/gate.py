@@ -12,7 +12,7 @@ Both faces (CLI `attempt`/`queue`, the web app) and the digest call `rank`; none
    how far a paper's cosine and BM25 stand above the window's own, and a cosine the paper must reach
    at all. When nothing clears it, the closest few are shown anyway, marked weak match.
 
-The weights below were fitted on writer A's known-item cases and checked on writer B's (docs/gate.md).
+The weights below were fitted on writer A's known-item cases and checked on writer B's (docs/decisions/gate.md).
 A window's vectors, hype flags, links and word index stay in memory, rebuilt only when the store
 says the window changed (papers arrived, analyze re-linked, topics moved).
 """
