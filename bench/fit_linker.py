@@ -43,14 +43,10 @@ from bench.eval_fundamentals import (  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
-from triage.link import FEATURES, LEXICAL_FILE, MODEL_FILE, Lexical, Linker, corpus_statistics, decide, ngrams  # noqa: E402
+from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
-# The lexical model: vocabulary = words and word pairs in at least MIN_DF of the unlabelled reference
-# papers (no labels involved); per idea an L2 logistic model with C_LEX, of which the KEEP heaviest
-# weights ship (the cross-validation scores the pruned model, as shipped).
-MIN_DF, C_LEX, KEEP = 3, 10.0, 150
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)  # for the first link
 MORE = (0.1, 0.2, 0.3, 0.4, 0.5)  # for further links (never above the first's)
 MAX_LINKS = (1, 2, 3)
@@ -58,16 +54,7 @@ MAX_LINKS = (1, 2, 3)
 # (a little above the quality bar of 0.85 and 0.90); when none does, the point nearest the whole bar.
 MIN_PRECISION, MIN_QUIET = 0.87, 0.92
 BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
-SHIPPED = FEATURES
-VARIANTS = {
-    "shipped": SHIPPED,
-    "no lex": tuple(f for f in SHIPPED if f != "lex"),
-    "no z": tuple(f for f in SHIPPED if f != "z"),
-    "no z, z_gap (raw cosine only)": tuple(f for f in SHIPPED if f not in ("z", "z_gap")),
-    "no key terms": tuple(f for f in SHIPPED if f not in ("terms", "own_term")),
-    "no own-work term": tuple(f for f in SHIPPED if f != "own_term"),
-    "no margin": tuple(f for f in SHIPPED if f != "margin"),
-}
+VARIANTS = {"shipped": FEATURES} | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
 
 
 def reference_papers(exclude: set[str]) -> list[dict]:
@@ -147,60 +134,6 @@ def operating_point(papers, fids, probs) -> tuple[float, float, int]:
     return (best or fallback)[1]
 
 
-def vocabulary(texts: list[str]) -> dict:
-    """Words and word pairs in at least MIN_DF of the texts, with their smoothed idf."""
-    df: dict[str, int] = {}
-    for text in texts:
-        for g in set(ngrams(text)):
-            df[g] = df.get(g, 0) + 1
-    vocab = sorted(g for g, n in df.items() if n >= MIN_DF)
-    idf = [round(float(np.log((1 + len(texts)) / (1 + df[g])) + 1), 5) for g in vocab]
-    return {"vocabulary": vocab, "idf": idf}
-
-
-def tfidf(vocab: dict, texts: list[str]):
-    from scipy.sparse import csr_matrix
-
-    lex = Lexical(vocab, [])
-    rows, cols, vals = [], [], []
-    for k, text in enumerate(texts):
-        idx, v = lex.vector(text)
-        rows += [k] * len(idx)
-        cols += idx.tolist()
-        vals += v.tolist()
-    return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocab["vocabulary"])))
-
-
-def fit_lexical(vocab: dict, tf, y: np.ndarray, fids: list[str]) -> dict:
-    """Per idea, L2 logistic regression on soft targets (two weighted rows per paper); the KEEP heaviest
-    weights are kept, and the vocabulary shrinks to the words they use."""
-    from scipy.sparse import vstack
-    from sklearn.linear_model import LogisticRegression
-
-    xs = vstack([tf, tf]).tocsr()
-    intercept, weights = {}, {}
-    for i, f in enumerate(fids):
-        w = np.concatenate([y[:, i], 1 - y[:, i]])
-        ys = np.concatenate([np.ones(len(y)), np.zeros(len(y))])
-        positive = y[:, i].sum()
-        if positive == 0:  # never linked in training: a smoothed prior, no words
-            intercept[f] = round(float(np.log(0.5 / (len(y) + 0.5))), 5)
-            continue
-        model = LogisticRegression(C=C_LEX, max_iter=2000).fit(xs, ys, sample_weight=w)
-        coef = model.coef_[0]
-        top = np.argsort(-np.abs(coef))[:KEEP]
-        intercept[f] = round(float(model.intercept_[0]), 5)
-        weights[f] = sorted((int(j), round(float(coef[j]), 4)) for j in top if abs(coef[j]) > 1e-4)
-    used = sorted({j for ws in weights.values() for j, _ in ws})
-    new = {j: n for n, j in enumerate(used)}
-    return {
-        "vocabulary": [vocab["vocabulary"][j] for j in used],
-        "idf": [vocab["idf"][j] for j in used],
-        "intercept": intercept,
-        "coef": {f: [[new[j], w] for j, w in ws] for f, ws in weights.items()},
-    }
-
-
 def paired(per_paper: dict[str, np.ndarray]) -> str:
     """Each variant's metric minus the shipped one's, with a 95% paired bootstrap interval over papers."""
     base = per_paper["shipped"]
@@ -231,50 +164,20 @@ def scored(papers: list[dict]) -> np.ndarray:
     return np.array([i for i, p in enumerate(papers) if p["split"] != "old"], dtype=int)
 
 
-def cross_validate(x, y, papers, cols, lexical) -> tuple[list[list[int]], list]:
-    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold.
-
-    `lexical(train, apply)` gives the lexical log-odds of `apply` from a model fitted on `train` (None
-    when the variant has no lex feature): the held-out papers get it from the training part, the
-    training part gets it out of fold, so the link model never sees a lex value fitted on its own paper.
-    """
+def cross_validate(x, y, papers, cols) -> tuple[list[list[int]], list]:
+    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold."""
+    xs = x[..., cols]
     held = scored(papers)
     chosen: dict[int, list[int]] = {}
     points = []
-    lex = FEATURES.index("lex")
-    for n, fold in enumerate(folds(held, FOLDS, SEED)):
+    for fold in folds(held, FOLDS, SEED):
         test = held[fold]
         train = np.setdiff1d(np.arange(len(papers)), test)
-        xf = x.copy()
-        if lexical is not None:
-            xf[test, :, lex] = lexical(train, test)
-            xf[train, :, lex] = lexical.out_of_fold(train, SEED + 10 + n)
-        xf = xf[..., cols]
-        point = choose_point(xf[train], y[train], [papers[i] for i in train])
-        for i, c in zip(test, decide_all(predict(fit(xf[train], y[train]), xf[test]), point), strict=True):
+        point = choose_point(xs[train], y[train], [papers[i] for i in train])
+        for i, c in zip(test, decide_all(predict(fit(xs[train], y[train]), xs[test]), point), strict=True):
             chosen[int(i)] = c
         points.append(point)
     return [chosen[int(i)] for i in held], points
-
-
-class LexicalFit:
-    """Fits the lexical model on given papers; the vocabulary comes from unlabelled papers only."""
-
-    def __init__(self, vocab: dict, texts: list[str], y: np.ndarray, fids: list[str]):
-        self.vocab, self.texts, self.y, self.fids = vocab, texts, y, fids
-        self.tf = tfidf(vocab, texts)
-
-    def fit(self, train: np.ndarray) -> dict:
-        return fit_lexical(self.vocab, self.tf[train], self.y[train], self.fids)
-
-    def __call__(self, train: np.ndarray, apply: np.ndarray) -> np.ndarray:
-        return Lexical(self.fit(train), self.fids).logits([self.texts[i] for i in apply])
-
-    def out_of_fold(self, rows: np.ndarray, seed: int) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.fids)), dtype=np.float32)
-        for fold in folds(rows, FOLDS, seed):
-            out[fold] = self(rows[np.setdiff1d(np.arange(len(rows)), fold)], rows[fold])
-        return out
 
 
 def choose_point(x, y, papers) -> tuple[float, float, int]:
@@ -319,12 +222,10 @@ def run() -> int:
     y = targets(papers, fids)
     dev = [p for p in papers if p["split"] == "dev"]
 
-    texts = [paper_text(p["title"], p["abstract"]) for p in papers]
-    lexical = LexicalFit(vocabulary([paper_text(p["title"], p["abstract"]) for p in ref]), texts, y, fids)
     rows, report, per_paper = {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [FEATURES.index(f) for f in VARIANTS[name]]
-        chosen, points = cross_validate(x, y, papers, cols, lexical if "lex" in VARIANTS[name] else None)
+        chosen, points = cross_validate(x, y, papers, cols)
         m = metrics([(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)])
         rows[f"dev CV: {name}"] = m
         per_paper[name] = counts(dev, fids, chosen)
@@ -334,17 +235,12 @@ def run() -> int:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
         print(paired(per_paper))
 
-    cols = [FEATURES.index(f) for f in SHIPPED]
-    everything = np.arange(len(papers))
-    if "lex" in SHIPPED:
-        x[:, :, FEATURES.index("lex")] = lexical.out_of_fold(everything, SEED + 20)
-    x = x[..., cols]
     t, more, m = choose_point(x, y, papers)
     params = fit(x, y)
     model = {
         "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
         "embedding_model": settings.embeddings.model,
-        "features": list(SHIPPED),
+        "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in params[0]],
         "scale": [round(float(v), 6) for v in params[1]],
         "coef": [round(float(v), 6) for v in params[2]],
@@ -358,13 +254,11 @@ def run() -> int:
     print(
         f"\nshipped: first link at p >= {t}, further links at p >= {more}, at most {m}; standardised coefficients:"
     )
-    for name, c in zip(SHIPPED, params[2], strict=True):
+    for name, c in zip(FEATURES, params[2], strict=True):
         print(f"  {name:12s} {c:+.3f}")
     (RESULTS / "fit_linker.json").write_text(json.dumps(report, indent=2) + "\n")
     if not args.dry_run:
         (ROOT / "triage" / MODEL_FILE).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        shipped_lexical = lexical.fit(everything) if "lex" in SHIPPED else {}
-        (ROOT / "triage" / LEXICAL_FILE).write_text(json.dumps(shipped_lexical) + "\n", encoding="utf-8")
     return 0
 
 

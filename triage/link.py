@@ -5,17 +5,11 @@ language modelling, because all such abstracts sound alike to a sentence encoder
 (paper, fundamental) pair is described by a few features anyone can read:
 
 - sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
-- z: how unusual that cosine is for this idea, in standard deviations over ordinary corpus papers
-  (some ideas sit close to every paper, others to none);
-- z_gap: z minus the best z among the other ideas (positive when this idea is the paper's most
-  unusual closeness);
+- z_gap: how unusual that cosine is for this idea (z: standard deviations over ordinary corpus
+  papers; some ideas sit close to every paper, others to none) minus the best z among the other
+  ideas (positive when this idea is the paper's most unusual closeness);
 - margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
-- terms, own_term: how many of the idea's key terms the title and abstract use, and whether one is
-  in the title or in a sentence about the paper's own work ("we", "our", "this paper"); a term
-  only in the background sentences is often incidental;
-- lex: a learned reading of the wording: the log-odds of a TF-IDF (words and word pairs) logistic
-  model per idea, trained on the labelled papers, so wording the key terms miss ("reward model",
-  "rollouts") still counts, weighed by how often readers linked papers that use it.
+- terms: how many of the idea's key terms the title and abstract use.
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -30,9 +24,8 @@ import functools
 import hashlib
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -41,16 +34,8 @@ from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, Fundamental, background, catalogue
 
 MODEL_FILE = "data/fundamentals_model.json"
-LEXICAL_FILE = "data/fundamentals_lexical.json"
-FEATURES = ("sim", "z", "z_gap", "margin", "terms", "own_term", "lex")
+FEATURES = ("sim", "z_gap", "margin", "terms")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
-_OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def own_work(title: str, abstract: str) -> str:
-    """The title and the abstract's sentences about the paper's own work (not its background)."""
-    return " ".join([title, *(s for s in _SENTENCE_END.split(abstract) if _OWN_WORK.search(s))])
 
 
 def _read(name: str) -> str:
@@ -66,7 +51,7 @@ def fitted() -> dict:
 @functools.cache
 def fingerprint() -> str:
     """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
-    text = "".join(_read(name) for name in (CATALOGUE_FILE, MODEL_FILE, LEXICAL_FILE, "link.py"))
+    text = "".join(_read(name) for name in (CATALOGUE_FILE, MODEL_FILE, "link.py"))
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -78,13 +63,10 @@ class Evidence:
     z: float
     margin: float
     terms: tuple[str, ...]
-    own_term: bool  # a term in the title or a sentence about the paper's own work
-    words: tuple[str, ...] = ()  # the wording that raised the lexical score most
 
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
-        worded = f"; wording like {', '.join(self.words)}" if self.words else ""
-        return f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper){said}{worded}"
+        return f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper){said}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -105,63 +87,6 @@ def find_terms(fundamental: Fundamental, text: str, lowered: str | None = None) 
     substring check that skips most patterns."""
     low = text.lower() if lowered is None else lowered
     return tuple(t for t, t_low, p in _patterns()[fundamental.id] if t_low in low and p.search(text))
-
-
-_WORD = re.compile(r"\b\w\w+\b")
-LEX_CLIP = 8.0  # log-odds beyond this say nothing more, and keep the feature's scale sane
-
-
-def ngrams(text: str) -> list[str]:
-    """Lowercased words of two or more characters and adjacent word pairs."""
-    words = _WORD.findall(text.lower())
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-
-
-class Lexical:
-    """Per-idea logistic models over TF-IDF (sublinear tf, l2-normalised) of words and word pairs.
-
-    `data` is {vocabulary, idf, intercept {id: b}, coef {id: [[term index, weight], ...]}}, written by
-    bench/fit_linker.py; only the heaviest weights per idea are kept, so the file stays small.
-    """
-
-    def __init__(self, data: dict, ids: Sequence[str]):
-        self.index = {t: i for i, t in enumerate(data.get("vocabulary", []))}
-        self.terms = list(self.index)
-        self.idf = np.array(data.get("idf", []), dtype=np.float32)
-        self.coef = np.zeros((len(ids), len(self.index)), dtype=np.float32)
-        self.intercept = np.array([data.get("intercept", {}).get(f, 0.0) for f in ids], dtype=np.float32)
-        for i, f in enumerate(ids):
-            for j, w in data.get("coef", {}).get(f, []):
-                self.coef[i, j] = w
-
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(vocabulary indices, TF-IDF weights) of a text."""
-        counts = Counter(g for g in ngrams(text) if g in self.index)
-        idx = np.array([self.index[g] for g in counts], dtype=np.int64)
-        tf = 1.0 + np.log(np.array(list(counts.values()), dtype=np.float32))
-        v = tf * self.idf[idx] if len(idx) else tf
-        norm = float(np.linalg.norm(v))
-        return idx, (v / norm if norm else v)
-
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """papers x ideas: the clipped log-odds that a reader links the idea, from the wording alone."""
-        out = np.tile(self.intercept, (len(texts), 1))
-        for k, text in enumerate(texts):
-            idx, v = self.vector(text)
-            out[k] += self.coef[:, idx] @ v
-        return np.clip(out, -LEX_CLIP, LEX_CLIP)
-
-    def words(self, text: str, i: int, n: int = 3) -> tuple[str, ...]:
-        """The n words or word pairs of `text` that raise idea i's score most."""
-        idx, v = self.vector(text)
-        gain = self.coef[i, idx] * v
-        return tuple(self.terms[idx[j]] for j in np.argsort(-gain)[:n] if gain[j] > 0)
-
-
-@functools.cache
-def lexical_data() -> dict:
-    """The shipped lexical model (bench/fit_linker.py)."""
-    return json.loads(_read(LEXICAL_FILE))
 
 
 def corpus_statistics(linker: Linker, vectors: np.ndarray) -> dict:
@@ -190,14 +115,10 @@ _CATALOGUE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 class Linker:
     """Scores papers against the catalogue. Build once per analyze run: it embeds the catalogue."""
 
-    def __init__(self, embedder, max_links: int = 3, model: dict | None = None, lexical: dict | None = None):
-        """`model` and `lexical` replace the shipped fit (bench/fit_linker.py passes the ones it is fitting)."""
+    def __init__(self, embedder, max_links: int = 3, model: dict | None = None):
+        """`model` replaces the shipped fit (bench/fit_linker.py passes the one it is fitting)."""
         self.embedder = embedder
         self.model = fitted() if model is None else model
-        self.lexical = Lexical(
-            lexical_data() if model is None else (lexical or {}), [f.id for f in catalogue()]
-        )
-        self._cols = [FEATURES.index(f) for f in self.model.get("features", FEATURES)]
         self.max_links = min(max_links, self.model.get("max_links", max_links))
         self.fundamentals = catalogue()
         self._owner = np.array([i for i, f in enumerate(self.fundamentals) for _ in f.texts()])
@@ -229,34 +150,22 @@ class Linker:
         top_z, second = order[:, -1:], order[:, -2:-1]
         others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
-        texts = [paper_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
-        lex = self.lexical.logits(texts)
         evidence = []
-        for k, text in enumerate(texts):
-            own = own_work(titles[k], abstracts[k])
+        for k in range(len(vectors)):
+            text = paper_text(titles[k], abstracts[k])
             lowered = text.lower()
             row = []
             for i, f in enumerate(self.fundamentals):
                 terms = find_terms(f, text, lowered)
-                own_term = bool(terms) and bool(find_terms(f, own))
                 margin = best[k, i] - bg[k]
-                out[k, i] = (
-                    best[k, i],
-                    z[k, i],
-                    z[k, i] - others[k, i],
-                    margin,
-                    min(len(terms), MAX_TERMS),
-                    float(own_term),
-                    lex[k, i],
-                )
-                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms, own_term))
+                out[k, i] = (best[k, i], z[k, i] - others[k, i], margin, min(len(terms), MAX_TERMS))
+                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms))
             evidence.append(row)
         return out, evidence
 
     def probabilities(self, feats: np.ndarray) -> np.ndarray:
         """The fitted logistic model: P(a reader lists the link) for each pair."""
         m = self.model
-        feats = feats[..., self._cols]
         x = (feats - np.array(m["mean"], dtype=np.float32)) / np.array(m["scale"], dtype=np.float32)
         return 1.0 / (1.0 + np.exp(-(x @ np.array(m["coef"], dtype=np.float32) + m["intercept"])))
 
@@ -269,14 +178,9 @@ class Linker:
         out = []
         for k in range(len(vectors)):
             chosen = decide(probs[k], self.model["threshold"], self.model["threshold_more"], self.max_links)
-            text = paper_text(titles[k], abstracts[k])
             out.append(
                 [
-                    (
-                        self.fundamentals[i].id,
-                        round(float(probs[k, i]), 4),
-                        replace(evidence[k][i], words=self.lexical.words(text, i)).why(),
-                    )
+                    (self.fundamentals[i].id, round(float(probs[k, i]), 4), evidence[k][i].why())
                     for i in chosen
                 ]
             )
@@ -287,6 +191,6 @@ class Linker:
     ) -> list[tuple[Fundamental, float]]:
         """The k fundamentals a free text (a bottleneck) rests on most, by the same scorer, best first."""
         vec = self.embedder.embed([text]) if vector is None else np.asarray(vector, dtype=np.float32)[None, :]
-        feats, _ = self.features([text], [""], vec)  # all of it is the writer's own work, like a title
+        feats, _ = self.features([text], [""], vec)
         probs = self.probabilities(feats)[0]
         return [(self.fundamentals[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[:k]]
