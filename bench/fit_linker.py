@@ -1,18 +1,20 @@
 """Fit the fundamentals linker's logistic model on dev labels and check it by cross-validation.
 
     python bench/fit_linker.py            # cross-validate, print the table, write triage/data/fundamentals_model.json
-    python bench/fit_linker.py --dry-run  # cross-validate and print only (alternatives: --variant NAME)
+    python bench/fit_linker.py --dry-run  # cross-validate and print only
+    python bench/fit_linker.py --variant "no margin"  # also cross-validate without a feature, paired
 
 Training data: the dev split of readers A and B (each pair's target is the share of the two readers who
 gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
-never read here. The corpus statistics behind z (each idea's cosine mean and spread) come from
+never read here. The corpus statistics behind z_gap (each idea's cosine mean and spread) come from
 REFERENCE random corpus papers that are not labelled.
 
 Cross-validation is grouped by paper: 5 outer folds over the dev papers (the old labels always train);
 in each, the threshold and the number of links are chosen by an inner 5-fold CV on the training part
 only, then the fold is scored. So the reported numbers come from papers the model and its threshold
-were not fitted on. The shipped model is then fitted on all the training data, with the threshold
-chosen by 5-fold CV over all of it.
+were not fitted on. A variant (one feature dropped) runs on the same folds, so its difference from the
+shipped features gets a paired bootstrap interval. The shipped model is then fitted on all the
+training data, with the threshold chosen by 5-fold CV over all of it; a rerun writes the same bytes.
 """
 
 from __future__ import annotations
