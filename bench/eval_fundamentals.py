@@ -4,6 +4,7 @@
     python bench/eval_fundamentals.py --split old        # the 160 older one-reader labels (training data)
     python bench/eval_fundamentals.py --agreement        # how often readers A and B agree
     python bench/eval_fundamentals.py --code DIR         # score the linker of another checkout (an older commit)
+    python bench/eval_fundamentals.py --time-linking 2000  # seconds to link 2,000 corpus papers (encoder excluded)
 
 Labels (bench/labels/README.md): fundamentals_sample.jsonl holds 440 papers with a frozen dev/test
 split; readers A and B labelled them independently (fundamentals_A.jsonl, fundamentals_B.jsonl).
@@ -167,6 +168,25 @@ def predict(papers: list[dict], db_name: str = "eval_fundamentals") -> dict[str,
     return {p["id"]: [link[0] for link in links.get(p["id"], [])] for p in papers}
 
 
+def time_linking(n: int) -> dict:
+    """Seconds Linker.link takes over n corpus papers, given their vectors (random unit vectors: the
+    linking's cost does not depend on their values, and the encoder is timed by bench/analyze_bench.py)."""
+    import time
+
+    from bench.corpus import iter_corpus
+    from triage import config
+    from triage.embed import Embedder
+    from triage.link import Linker
+
+    papers = [r for r, _ in zip(iter_corpus(), range(n), strict=False)]
+    vectors = np.random.default_rng(0).normal(size=(len(papers), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    linker = Linker(Embedder(config.load(None, None).embeddings))
+    start = time.perf_counter()
+    linker.link([p["title"] for p in papers], [p["abstract"] or "" for p in papers], vectors)
+    return {"papers": len(papers), "seconds": round(time.perf_counter() - start, 2)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["test", "dev", "old"], default="test")
@@ -175,6 +195,7 @@ def main() -> int:
         "--code", type=Path, help="import triage from this checkout (e.g. a git worktree of an older commit)"
     )
     ap.add_argument("--errors", action="store_true", help="print the wrong links (dev or old split only)")
+    ap.add_argument("--time-linking", type=int, metavar="N", help="time linking N corpus papers and exit")
     args = ap.parse_args()
     sys.path.insert(0, str(args.code.resolve() if args.code else ROOT))
     sys.path.insert(1, str(ROOT))
@@ -182,6 +203,12 @@ def main() -> int:
         ap.error("the test split is only scored: read errors on dev or old")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.time_linking:
+        timing = time_linking(args.time_linking)
+        print(f"linked {timing['papers']} papers in {timing['seconds']} s")
+        name = f"fundamentals_timing{'_' + args.code.name if args.code else ''}.json"
+        (RESULTS / name).write_text(json.dumps(timing) + "\n")
+        return 0
     papers = [p for p in labelled(with_old=args.split == "old") if p["split"] == args.split]
     if args.agreement:
         from triage.fundamentals import catalogue

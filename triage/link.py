@@ -5,14 +5,11 @@ language modelling, because all such abstracts sound alike to a sentence encoder
 (paper, fundamental) pair is described by a few features anyone can read:
 
 - sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
-- z: how unusual that cosine is for this idea, in standard deviations over ordinary corpus papers
-  (some ideas sit close to every paper, others to none);
-- z_gap: z minus the best z among the other ideas (positive when this idea is the paper's most
-  unusual closeness);
+- z_gap: how unusual that cosine is for this idea (z: standard deviations over ordinary corpus
+  papers; some ideas sit close to every paper, others to none) minus the best z among the other
+  ideas (positive when this idea is the paper's most unusual closeness);
 - margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
-- terms, own_term: how many of the idea's key terms the title and abstract use, and whether one is
-  in the title or in a sentence about the paper's own work ("we", "our", "this paper"); a term
-  only in the background sentences is often incidental.
+- terms: how many of the idea's key terms the title and abstract use.
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -37,15 +34,8 @@ from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, Fundamental, background, catalogue
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("sim", "z", "z_gap", "margin", "terms", "own_term")
+FEATURES = ("sim", "z_gap", "margin", "terms")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
-_OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study|article)|here)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def own_work(title: str, abstract: str) -> str:
-    """The title and the abstract's sentences about the paper's own work (not its background)."""
-    return " ".join([title, *(s for s in _SENTENCE_END.split(abstract) if _OWN_WORK.search(s))])
 
 
 def _read(name: str) -> str:
@@ -73,7 +63,6 @@ class Evidence:
     z: float
     margin: float
     terms: tuple[str, ...]
-    own_term: bool  # a term in the title or a sentence about the paper's own work
 
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
@@ -164,22 +153,13 @@ class Linker:
         evidence = []
         for k in range(len(vectors)):
             text = paper_text(titles[k], abstracts[k])
-            own = own_work(titles[k], abstracts[k])
             lowered = text.lower()
             row = []
             for i, f in enumerate(self.fundamentals):
                 terms = find_terms(f, text, lowered)
-                own_term = bool(terms) and bool(find_terms(f, own))
                 margin = best[k, i] - bg[k]
-                out[k, i] = (
-                    best[k, i],
-                    z[k, i],
-                    z[k, i] - others[k, i],
-                    margin,
-                    min(len(terms), MAX_TERMS),
-                    float(own_term),
-                )
-                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms, own_term))
+                out[k, i] = (best[k, i], z[k, i] - others[k, i], margin, min(len(terms), MAX_TERMS))
+                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms))
             evidence.append(row)
         return out, evidence
 
@@ -211,6 +191,6 @@ class Linker:
     ) -> list[tuple[Fundamental, float]]:
         """The k fundamentals a free text (a bottleneck) rests on most, by the same scorer, best first."""
         vec = self.embedder.embed([text]) if vector is None else np.asarray(vector, dtype=np.float32)[None, :]
-        feats, _ = self.features([text], [""], vec)  # all of it is the writer's own work, like a title
+        feats, _ = self.features([text], [""], vec)
         probs = self.probabilities(feats)[0]
         return [(self.fundamentals[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[:k]]
