@@ -20,6 +20,9 @@ from triage.errors import UserError
 from triage.sources import files
 from triage.store import Store
 
+# Hundreds of generated requests or records: the full suite (CI) runs them, the fast tier skips them.
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ATOM_NS = {"a": "http://www.w3.org/2005/Atom"}
 # What export drops: characters XML 1.0 cannot carry (and BibTeX has no use for).

@@ -21,6 +21,9 @@ from tests.support.webapp import PAPER_IDS, csrf_token
 from triage.store import Store
 from web import create_app
 
+# Hundreds of generated requests or records: the full suite (CI) runs them, the fast tier skips them.
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     max_examples=60,
     deadline=None,
