@@ -50,8 +50,11 @@ def paper_text(title: str, abstract: str) -> str:
 
 
 def cache_key(model: str, backend: str) -> str:
-    """The embedding cache's model key: the torch key stays the bare model name (older caches keep)."""
-    return model if backend == TORCH else f"{model}@{backend}"
+    """The embedding cache's model key: the torch key stays the bare model name (older caches keep);
+    int8 names its quantization preset, whose vectors differ from another preset's."""
+    if backend == TORCH:
+        return model
+    return f"{model}@{backend}-{int8_flavour()}" if backend == "onnx-int8" else f"{model}@{backend}"
 
 
 def export_root(cfg: EmbeddingsConfig, db_path: str | None) -> Path:
