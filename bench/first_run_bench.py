@@ -1,6 +1,6 @@
 """A new user's first `triage analyze`: ~100k papers of history, nothing embedded yet.
 
-    python bench/first_run_bench.py [--copies 2]
+    python bench/first_run_bench.py [--copies 2] [--recent 15000] [--config config.toml]
 
 Builds a database with the dev corpus plus perturbed copies (new ids, one title word dropped,
 dates shifted by up to 20 days, so every title is a new text the model must encode), then runs
@@ -44,19 +44,23 @@ def perturbed(paper, copy: int, rng: random.Random):
     return paper
 
 
-def build(db: str, copies: int) -> int:
+def build(db: str, copies: int, recent: int = 0) -> int:
+    """The corpus and its copies; with `recent`, copies are moved into the last 30 days (a
+    realistic month to embed and link) until that window holds `recent` papers."""
     store = Store(db)
     store.init()
     rng = random.Random(0)
-    for copy in range(copies + 1):
-        batch = []
-        for r in iter_corpus():
-            p = jsonl_paper(r)
-            batch.append(p if copy == 0 else perturbed(p, copy, rng))
-            if len(batch) == 5000:
-                store.upsert_papers(batch)
-                batch = []
-        store.upsert_papers(batch)
+    papers = [jsonl_paper(r) for r in iter_corpus()]
+    papers += [perturbed(jsonl_paper(r), copy, rng) for copy in range(1, copies + 1) for r in iter_corpus()]
+    if recent:
+        end = max(date.fromisoformat(p.published[:10]) for p in papers)
+        start = (end - timedelta(days=29)).isoformat()
+        inside = sum(p.published[:10] >= start for p in papers)
+        movable = [p for p in papers if p.published[:10] < start]
+        for p in rng.sample(movable, min(len(movable), max(0, recent - inside))):
+            p.published = (end - timedelta(days=rng.randrange(30))).isoformat()
+    for i in range(0, len(papers), 5000):
+        store.upsert_papers(papers[i : i + 5000])
     n = store.count_papers()
     store.close()
     return n
@@ -65,12 +69,16 @@ def build(db: str, copies: int) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=2, help="perturbed copies of the 29.5k-paper corpus")
+    ap.add_argument("--recent", type=int, default=0, help="papers in the last 30 days (copies moved there)")
+    ap.add_argument("--config", help="a config.toml for analyze (default: the built-in defaults)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "first.db")
-        papers = build(db, args.copies)
+        papers = build(db, args.copies, args.recent)
         env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAGE_DB": db}
         env.pop("TRIAGE_CONFIG", None)
+        if args.config:
+            env["TRIAGE_CONFIG"] = str(Path(args.config).resolve())
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "triage", "analyze"], env=env, cwd=tmp, capture_output=True, text=True

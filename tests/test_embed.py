@@ -1,16 +1,25 @@
-"""Embedder: normalised vectors in input order, a (model, text hash) cache, and a model change re-encodes."""
+"""Embedder: normalised vectors in input order, a (model and backend, text hash) cache, a model or
+backend change re-encodes, and a backend that cannot run falls back to torch with one warning."""
 
 import dataclasses
+import importlib.util
+import logging
 
 import numpy as np
+import pytest
 
+from triage import config
 from triage.embed import Embedder
+from triage.errors import UserError
 
 TEXTS = [
     "A short title.",
     "A much longer text about policy gradients, baselines and variance " * 3,
     "Mid text.",
 ]
+HAS_ONNX = (
+    importlib.util.find_spec("optimum") is not None and importlib.util.find_spec("onnxruntime") is not None
+)
 
 
 def test_vectors_are_normalised_and_in_input_order(settings):
@@ -38,3 +47,43 @@ def test_model_change_reencodes(settings, store, other_model_name):
     other.embed(TEXTS)
     assert other.encoded == 3
     assert store.count_vectors(other_model_name) == 3 and store.count_vectors("packaged") == 3
+
+
+def test_failed_export_falls_back_to_torch_with_one_warning(settings, store, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # the export folder cannot be created inside a file
+    cfg = dataclasses.replace(settings.embeddings, backend="onnx-int8", export_dir=str(blocker / "models"))
+    torch_vectors = Embedder(settings.embeddings).embed(TEXTS)
+    with caplog.at_level(logging.WARNING, logger="triage.embed"):
+        emb = Embedder(cfg, store)
+        vectors = emb.embed(TEXTS)
+        Embedder(cfg, store).embed(TEXTS)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "triage.embed"]
+    assert len(warnings) == 1 and "'onnx-int8'" in warnings[0] and "torch instead" in warnings[0]
+    assert emb.backend == "torch" and emb.model_name == "packaged"  # torch vectors under the torch key
+    assert np.allclose(vectors, torch_vectors, atol=1e-5)
+    assert store.count_vectors("packaged") == 3 and store.count_vectors() == 3
+
+
+def test_unknown_backend_is_refused_naming_the_key(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[embeddings]\nbackend = "tensorrt"\n')
+    with pytest.raises(UserError, match=r"\[embeddings\] backend must be one of torch, onnx, onnx-int8"):
+        config.load(path)
+
+
+@pytest.mark.skipif(not HAS_ONNX, reason="needs the onnx extra: pip install -e '.[onnx]'")
+def test_onnx_backends_export_once_agree_with_torch_and_cache_apart(settings, store, tmp_path, capfd):
+    torch_vectors = Embedder(settings.embeddings, store).embed(TEXTS)
+    for backend, floor in (("onnx", 0.9999), ("onnx-int8", 0.98)):
+        cfg = dataclasses.replace(settings.embeddings, backend=backend, export_dir=str(tmp_path / "m"))
+        emb = Embedder(cfg, store)
+        vectors = emb.embed(TEXTS)
+        assert (
+            emb.backend == backend and emb.model_name.startswith(f"packaged@{backend}") and emb.encoded == 3
+        )
+        assert (vectors * torch_vectors).sum(axis=1).min() >= floor
+        assert store.count_vectors(emb.model_name) == 3
+    assert store.count_vectors("packaged") == 3  # torch vectors untouched by the other backends
+    assert capfd.readouterr().err.count("Exporting the embedding model to ONNX") == 1  # int8 reuses it
+    assert (tmp_path / "m" / "packaged-onnx" / "onnx" / "model.onnx").exists()

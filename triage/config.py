@@ -63,7 +63,16 @@ class EmbeddingsConfig:
     model: str = "packaged"
     batch_size: int = 64
     max_seq_length: int = 256
+    backend: str = "torch"
+    export_dir: str = ""
     BOUNDS: ClassVar[dict] = {"batch_size": (1, None), "max_seq_length": (1, None)}
+    BACKENDS: ClassVar[tuple[str, ...]] = ("torch", "onnx", "onnx-int8")
+
+    def validate(self, where: str) -> None:
+        if self.backend not in self.BACKENDS:
+            raise UserError(
+                f"{where}: [embeddings] backend must be one of {', '.join(self.BACKENDS)}, got {self.backend!r}."
+            )
 
 
 @dataclass
