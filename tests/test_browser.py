@@ -194,7 +194,7 @@ def test_triage_a_day_at_a_glance(server, web_db, browser, tmp_path, runner):
     assert page.get_by_text("2.5%").first.is_visible()  # the y-axis
     shoot(page, tmp_path, "topic-1280")
     result = runner.invoke(runner.cli, ["--db", web_db, "topics"])
-    assert re.search(r"HYPE\s+2025-12\s+3mo", result.output), result.output
+    assert re.search(r"HYPE\s+2025-12\s+3 months", result.output), result.output
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     phone.goto(server + "/")
