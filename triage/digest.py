@@ -25,6 +25,7 @@ from triage import fundamentals, gate, lock
 from triage.config import Settings
 from triage.embed import Embedder
 from triage.errors import OperationalError, UserError
+from triage.papers import arxiv_url
 from triage.topics import age_text
 
 SMTP_TIMEOUT = 30  # seconds for connect and each SMTP command
@@ -129,7 +130,7 @@ def _context(store, settings: Settings, day: str, today: dt.date, embedder: Embe
                         "locked": u.paper.id not in unlocked,
                         # Only an unlocked paper's abstract may leave the gate.
                         "abstract": None if u.paper.id not in unlocked else _shorten(u.paper.abstract),
-                        "url": f"https://arxiv.org/abs/{u.paper.id}",
+                        "url": arxiv_url(u.paper.id),
                     }
                     for u in fits
                 ],

@@ -17,6 +17,7 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from triage import fundamentals
+from triage.papers import arxiv_url
 from triage.store import Store
 
 FORMATS = ("jsonl", "bibtex", "atom")
@@ -112,7 +113,7 @@ def bibtex_entry(r: dict) -> str:
         "eprint": _bib(r["id"]),
         "archivePrefix": "arXiv",
         "primaryClass": _bib(r["primary_category"] or ""),
-        "url": _bib(f"https://arxiv.org/abs/{r['id']}v{r['version']}"),
+        "url": _bib(arxiv_url(r["id"], r["version"])),
     }
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@misc{{{key},\n{body}\n}}\n"
@@ -130,7 +131,7 @@ def atom(
     )
     n = 0
     for r in recs:
-        url = f"https://arxiv.org/abs/{r['id']}v{r['version']}"
+        url = arxiv_url(r["id"], r["version"])
         out.write(
             "  <entry>\n"
             f"    <id>{_xml(url)}</id>\n    <title>{_xml(r['title'])}</title>\n"

@@ -24,6 +24,11 @@ MAX_CATEGORIES = 100
 YEARS = (1900, 2200)  # dates outside stay out of the date arithmetic that pages and digests do
 
 
+def arxiv_url(paper_id: str, version: int | None = None, kind: str = "abs") -> str:
+    """The one place that builds a paper's arXiv page ("abs") or PDF ("pdf") address."""
+    return f"https://arxiv.org/{kind}/{paper_id}{f'v{version}' if version else ''}"
+
+
 def split_id(raw: str) -> tuple[str, int]:
     """'http://arxiv.org/abs/2501.00001v2' or 'oai:arXiv.org:2501.00001v2' -> ('2501.00001', 2)."""
     s = raw.strip()

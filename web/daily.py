@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from triage import fundamentals as fund
 from triage import gate
+from triage.papers import arxiv_url
 from web.charts import sparkline
 from web.verdict import verdict
 
@@ -198,7 +199,7 @@ def item_json(item: dict) -> dict:
     if not item["locked"]:
         out.update(
             abstract=p.abstract,
-            abs_url=f"https://arxiv.org/abs/{p.id}",
-            pdf_url=f"https://arxiv.org/pdf/{p.id}",
+            abs_url=arxiv_url(p.id),
+            pdf_url=arxiv_url(p.id, kind="pdf"),
         )
     return out
