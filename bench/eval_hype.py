@@ -66,6 +66,9 @@ from triage.embed import Embedder  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 from triage.topics import update_topics  # noqa: E402
+from triage.topics.build import Structure, count_rows, judge, structure  # noqa: E402
+from triage.topics.grid import build_grid, month_index, month_totals  # noqa: E402
+from triage.topics.text import embed_texts  # noqa: E402
 
 AS_OF = ["2024-03-01", "2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-01-01", "2026-03-31"]
 WINDOW_DAYS = 61
@@ -362,6 +365,73 @@ def strict_view(got: dict[str, dict], window: list[str], young_hits, onsets, as_
     }
 
 
+# Keys that only move verdicts, not which topics exist: a snapshot is reused across them.
+VERDICT_ONLY = {
+    "popular_ratio",
+    "max_topic_age_months",
+    "active_months",
+    "active_ratio",
+    "min_history_months",
+}
+
+
+def snapshot_key(args, hype) -> str:
+    """What decides a rebuild's structure (clusters, rising phrases) besides the code."""
+    keys = {k: v for k, v in vars(hype).items() if k not in VERDICT_ONLY}
+    run = [args.sample, args.seed, args.without, args.source, args.since, args.one_source]
+    return hashlib.sha256(json.dumps([run, keys], sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _save(path: Path, s: Structure) -> None:
+    m = s.member.tocsc()
+    np.savez(
+        path,
+        cluster_of=s.cluster_of,
+        centroids=np.stack(s.centroids[: s.n_clusters]),
+        data=m.data,
+        indices=m.indices,
+        indptr=m.indptr,
+        shape=np.asarray(m.shape),
+        meta=np.asarray(json.dumps({"terms": s.terms, "kinds": s.kinds, "n": s.n_clusters})),
+    )
+
+
+def _load(path: Path) -> Structure:
+    from scipy import sparse
+
+    z = np.load(path)
+    meta = json.loads(str(z["meta"]))
+    n_phrases = len(meta["kinds"]) - meta["n"]
+    return Structure(
+        cluster_of=z["cluster_of"],
+        n_clusters=meta["n"],
+        centroids=list(z["centroids"]) + [None] * n_phrases,
+        terms=meta["terms"],
+        kinds=meta["kinds"],
+        member=sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])),
+    )
+
+
+def replay(store, settings, embedder, as_of: date, window: list[str], path: Path):
+    """The verdicts of a rebuild as of `as_of`, with the structure (clusters, rising phrases) read
+    from `path` when an earlier run saved it: the verdict rules (onset, age, activity, breadth)
+    can then be compared in seconds a date instead of minutes. The store holds the topics as a
+    rebuild leaves them (for bench/audit_hype.py --analyzed)."""
+    cfg = settings.hype
+    papers = list(store.iter_papers(until=as_of.isoformat()))
+    grid = build_grid(month_totals(papers), month_index(as_of.isoformat()), cfg)
+    if path.exists():
+        s = _load(path)
+    else:
+        s = structure(papers, embedder.embed(embed_texts(papers, cfg)), grid, cfg)
+        _save(path, s)
+    rows, counts, assigned = judge(papers, s, grid, as_of, cfg)
+    store.replace_topics(rows, assigned, count_rows(counts, grid), month_totals(papers))
+    got = {pid: rows[assigned[pid] - 1] for pid in window if pid in assigned}
+    flagged = sum(r["hype"] is True for r in got.values())
+    return got, {"topics": len(rows), "hype_true_in_window": flagged}
+
+
 def _triage(db: str, config_path: str | None, *args: str) -> str:
     cmd = [
         sys.executable,
@@ -451,6 +521,12 @@ def main() -> None:
     )
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong verdicts per date")
     ap.add_argument("--cli", action="store_true", help="verdicts through triage import / analyze / export")
+    ap.add_argument(
+        "--snapshots",
+        help="folder of saved rebuild structures (clusters, rising phrases) per date and settings: a "
+        "rerun that changes only verdict rules (onset, age, activity) reads them instead of rebuilding. "
+        "Empty it after changing how topics are found",
+    )
     args = ap.parse_args()
     rows = [
         r
@@ -500,6 +576,10 @@ def main() -> None:
         t0 = time.perf_counter()
         if args.cli:
             got, summary = cli_verdicts(args.db, args.config, d), {"topics": None}
+        elif args.snapshots:
+            Path(args.snapshots).mkdir(parents=True, exist_ok=True)
+            path = Path(args.snapshots) / f"{d}_{snapshot_key(args, settings.hype)}.npz"
+            got, summary = replay(store, settings, embedder, as_of, window, path)
         else:
             summary = update_topics(store, settings, embedder, as_of=as_of, rebuild_all=True)
             got = store.topic_for(window)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -73,7 +74,7 @@ def assign_papers(papers, cluster_of, member, rows, n_clusters) -> dict[str, int
     return out
 
 
-def _count_rows(counts: np.ndarray, grid: Grid) -> list[tuple[int, str, str, int]]:
+def count_rows(counts: np.ndarray, grid: Grid) -> list[tuple[int, str, str, int]]:
     t, s, m = np.nonzero(counts)
     return [
         (int(a) + 1, month_name(grid.first + int(c)), grid.sources[b], int(counts[a, b, c]))
@@ -81,15 +82,21 @@ def _count_rows(counts: np.ndarray, grid: Grid) -> list[tuple[int, str, str, int
     ]
 
 
-def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> dict:
-    """Recompute every topic from the papers published up to as_of."""
-    papers = list(store.iter_papers(until=as_of.isoformat()))
-    if not papers:
-        store.replace_topics([], {})
-        return _summary("rebuild", [], {}, as_of)
-    totals = month_totals(papers)
-    grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
-    vectors = embedder.embed(embed_texts(papers, cfg), progress="topics" if progress else None)
+@dataclass
+class Structure:
+    """What a rebuild finds before any verdict: the clusters and the rising phrases, and which
+    papers hold each (papers x topics; the first n_clusters columns are the clusters)."""
+
+    cluster_of: np.ndarray
+    n_clusters: int
+    centroids: list
+    terms: list[list[str]]
+    kinds: list[str]
+    member: sparse.csc_matrix
+
+
+def structure(papers, vectors: np.ndarray, grid: Grid, cfg: HypeConfig) -> Structure:
+    """Cluster the papers' vectors and find the rising phrases (the slow part of a rebuild)."""
     k = max(1, min(len(papers), len(papers) // max(1, cfg.cluster_size)))
     if len(papers) > 1:
         km = MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=1, random_state=0, max_no_improvement=5)
@@ -106,12 +113,33 @@ def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> di
     cluster_member = sparse.csc_matrix(
         (np.ones(len(papers), dtype=np.int32), (np.arange(len(papers)), cluster_of)), shape=(len(papers), k)
     )
-    member = sparse.hstack([cluster_member, phrase_member]).tocsc()
-    kinds = ["cluster"] * k + ["phrase"] * len(phrase_terms)
-    cents = [c.astype(np.float32) for c in centers] + [None] * len(phrase_terms)
-    rows, counts = topic_rows(papers, member, cluster_terms + phrase_terms, kinds, cents, grid, as_of, cfg)
-    assignments = assign_papers(papers, cluster_of, member, rows, k)
-    store.replace_topics(rows, assignments, _count_rows(counts, grid), totals)
+    return Structure(
+        cluster_of=cluster_of,
+        n_clusters=k,
+        centroids=[c.astype(np.float32) for c in centers] + [None] * len(phrase_terms),
+        terms=cluster_terms + phrase_terms,
+        kinds=["cluster"] * k + ["phrase"] * len(phrase_terms),
+        member=sparse.hstack([cluster_member, phrase_member]).tocsc(),
+    )
+
+
+def judge(papers, s: Structure, grid: Grid, as_of: date, cfg: HypeConfig):
+    """Verdicts for a structure: the topic rows, their counts, and each paper's topic id."""
+    rows, counts = topic_rows(papers, s.member, s.terms, s.kinds, s.centroids, grid, as_of, cfg)
+    return rows, counts, assign_papers(papers, s.cluster_of, s.member, rows, s.n_clusters)
+
+
+def rebuild(store, cfg: HypeConfig, embedder, as_of: date, progress: bool) -> dict:
+    """Recompute every topic from the papers published up to as_of."""
+    papers = list(store.iter_papers(until=as_of.isoformat()))
+    if not papers:
+        store.replace_topics([], {})
+        return _summary("rebuild", [], {}, as_of)
+    totals = month_totals(papers)
+    grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
+    vectors = embedder.embed(embed_texts(papers, cfg), progress="topics" if progress else None)
+    rows, counts, assignments = judge(papers, structure(papers, vectors, grid, cfg), grid, as_of, cfg)
+    store.replace_topics(rows, assignments, count_rows(counts, grid), totals)
     return _summary("rebuild", rows, assignments, as_of)
 
 
