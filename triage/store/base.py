@@ -7,8 +7,6 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from triage.errors import UserError
 
 
@@ -42,7 +40,6 @@ class StoreBase:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
 
     def close(self) -> None:
         self.conn.close()
