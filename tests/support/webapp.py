@@ -50,8 +50,10 @@ def seed(path: str, papers: list[Paper]) -> None:
     store = Store(path)
     store.init()
     store.upsert_papers(papers)
-    store.set_paper_fundamentals(
-        {"2603.27981": [("svd_low_rank", 0.71)], "2603.27226": [("cross_entropy", 0.55)]}
+    store.record_analysis(
+        "seed",
+        "seed",
+        {"2603.27981": ("", [("svd_low_rank", 0.71, "")]), "2603.27226": ("", [("cross_entropy", 0.55, "")])},
     )
     young = {
         "id": 1,

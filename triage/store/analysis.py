@@ -31,51 +31,28 @@ class AnalysisStore(StoreBase):
                 "INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)", rows
             )
 
-    _LINK_INSERT = (
-        "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank, why) VALUES (?, ?, ?, ?, ?)"
-    )
-
-    @staticmethod
-    def _link_rows(links: Iterable[tuple[str, list[tuple]]]) -> list[tuple]:
-        """Rows of paper_fundamentals from (paper_id, [(fundamental_id, score[, why]), ...]) pairs."""
-        return [
-            (p, link[0], float(link[1]), r, link[2] if len(link) > 2 else "")
-            for p, ls in links
-            for r, link in enumerate(ls)
-        ]
-
-    def set_paper_fundamentals(self, links: dict[str, list[tuple]]) -> None:
-        """Replace the links of the given papers: {paper_id: [(fundamental_id, score[, why]), ...] best first}."""
-        with self.transaction() as conn:
-            conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in links])
-            conn.executemany(self._LINK_INSERT, self._link_rows(links.items()))
-
     def analysis_state(self) -> dict[str, tuple[str, str, str]]:
         """{paper_id: (model, text_hash, linker)} as of each paper's last analysis."""
         cur = self.conn.execute("SELECT paper_id, model, text_hash, linker FROM paper_analysis")
         return {pid: (model, h, linker) for pid, model, h, linker in cur}
 
     def record_analysis(self, model: str, linker: str, results: dict[str, tuple[str, list[tuple]]]) -> None:
-        """Store links and the analysis key of each paper at once: {paper_id: (text_hash, links)}."""
+        """Store links and the analysis key of each paper at once: {paper_id: (text_hash, links)},
+        links [(fundamental_id, score, why), ...] best first. The only write path of links."""
         with self.transaction() as conn:
             conn.executemany("DELETE FROM paper_fundamentals WHERE paper_id = ?", [(p,) for p in results])
-            conn.executemany(self._LINK_INSERT, self._link_rows((p, ls) for p, (_, ls) in results.items()))
+            conn.executemany(
+                "INSERT INTO paper_fundamentals (paper_id, fundamental_id, score, rank, why) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (p, fid, float(score), rank, why)
+                    for p, (_, links) in results.items()
+                    for rank, (fid, score, why) in enumerate(links)
+                ],
+            )
             conn.executemany(
                 "INSERT OR REPLACE INTO paper_analysis (paper_id, model, text_hash, linker) VALUES (?, ?, ?, ?)",
                 [(p, model, h, linker) for p, (h, _) in results.items()],
             )
-
-    def count_vectors(self, model: str | None = None) -> int:
-        if model is None:
-            return self.conn.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-        return self.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0]
-
-    def link_counts(self) -> dict[str, int]:
-        """{fundamental_id: number of papers linked to it}."""
-        cur = self.conn.execute(
-            "SELECT fundamental_id, count(*) FROM paper_fundamentals GROUP BY fundamental_id"
-        )
-        return dict(cur.fetchall())
 
     def fundamentals_for(self, paper_ids: list[str]) -> dict[str, list[tuple[str, float]]]:
         """{paper_id: [(fundamental_id, score), ...] best first}; papers without links are absent."""

@@ -34,10 +34,6 @@ class JobsStore(StoreBase):
     def end_web_session(self, token_hash: str) -> None:
         self.conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", (token_hash,))
 
-    def end_web_sessions(self) -> None:
-        """Log every session out (the password changed)."""
-        self.conn.execute("DELETE FROM web_sessions")
-
     # --- digest (40-49) -------------------------------------------------------------------
 
     def digest_record(self, day: str) -> dict | None:

@@ -132,15 +132,6 @@ class TopicsStore(StoreBase):
                 out[d.pop("paper_id")] = _topic_row(d)
         return out
 
-    def day_overview(self, day: str) -> list[tuple[str, bool | None]]:
-        """(paper_id, hype) for every paper on `day`, in id order; hype None when unknown."""
-        cur = self.conn.execute(
-            "SELECT p.id, t.hype FROM papers p LEFT JOIN paper_topics pt ON pt.paper_id = p.id "
-            "LEFT JOIN topics t ON t.id = pt.topic_id WHERE p.published = ? ORDER BY p.id",
-            (day,),
-        )
-        return [(pid, None if hype is None else bool(hype)) for pid, hype in cur]
-
     def topic_badges_for(self, paper_ids: list[str]) -> dict[str, dict]:
         """{paper_id: {id, label, onset, age_days, hype, why, curve}}: topic_for without the JSON
         columns, for pages that list many papers; the curve only for hyped topics (their badge shows it)."""
