@@ -129,3 +129,74 @@ def test_a_database_made_before_the_store_was_split_opens_unchanged(db_path):
     assert s.web_session_alive("ab" * 32, not_before=0)
     s.upsert_papers([_paper()])  # and it keeps taking writes, the search index included
     assert s.search_day("2025-01-02", "title") == {"2501.00001"}
+
+
+def _queue_case(store, attempts: int, per_attempt: int) -> list[tuple]:
+    """`attempts` attempts unlocking `per_attempt` papers each, every third one read; the rows the
+    queue must show for 'all', in its order (newest attempt first, then its ranking)."""
+    papers = [
+        Paper(id=f"2501.{i:05d}", title=f"Paper {i}", abstract="a", published="2025-01-02", source="t")
+        for i in range(attempts * per_attempt)
+    ]
+    store.upsert_papers(papers)
+    expected = []
+    for a in range(attempts):
+        mine = papers[a * per_attempt : (a + 1) * per_attempt]
+        aid = store.add_attempt(f"problem {a}", "tried", f"bottleneck {a}", None)
+        store.add_unlocks(aid, [(p.id, 1.0 - r / 10, f"reason {r}") for r, p in enumerate(mine)])
+        for r, p in enumerate(mine):
+            read = r % 3 == 0
+            if read:
+                store.mark_read(p.id, f"note {r}", unblocked=r == 0)
+            expected.append(
+                (
+                    p.id,
+                    aid,
+                    r,
+                    1.0 - r / 10,
+                    f"reason {r}",
+                    read,
+                    f"note {r}" if read else None,
+                    read and r == 0,
+                    f"bottleneck {a}",
+                    p,
+                )
+            )
+    return sorted(expected, key=lambda e: (-e[1], e[2]))
+
+
+def test_queue_shows_each_unlock_with_its_attempt_and_paper(store):
+    expected = _queue_case(store, attempts=3, per_attempt=4)
+    got = [
+        (
+            r["paper_id"],
+            r["attempt_id"],
+            r["rank"],
+            r["score"],
+            r["reason"],
+            r["read_at"] is not None,
+            r["note"],
+            r["unblocked"],
+            r["bottleneck"],
+            r["paper"],
+        )
+        for r in store.queue("all")
+    ]
+    assert got == expected
+    assert [r["paper_id"] for r in store.queue("read")] == [e[0] for e in expected if e[5]]
+    assert [r["paper_id"] for r in store.queue("queued")] == [e[0] for e in expected if not e[5]]
+
+
+def test_queue_reads_in_a_fixed_number_of_queries_whatever_its_length(db_path, tmp_path):
+    """One query per page view, not one per unlocked paper: a long queue stays as quick as a short one."""
+    counts = []
+    for n, path in ((1, db_path), (20, str(tmp_path / "long.db"))):
+        s = Store(path)
+        s.init()
+        _queue_case(s, attempts=2, per_attempt=n)
+        statements = []
+        s.conn.set_trace_callback(statements.append)
+        assert len(s.queue("all")) == 2 * n
+        s.conn.set_trace_callback(None)
+        counts.append(len(statements))
+    assert counts == [1, 1]

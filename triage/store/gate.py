@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from triage.store.base import StoreBase, chunks, marks
+from triage.store.papers import paper_from_row
 
 
 class GateStore(StoreBase):
@@ -43,18 +44,23 @@ class GateStore(StoreBase):
         return [dict(zip(cols, r, strict=True)) for r in cur]
 
     def queue(self, state: str) -> list[dict]:
-        """Unlocked papers joined with their paper record; state queued | read | all."""
+        """Unlocked papers joined with their paper record; state queued | read | all. One query,
+        whatever the queue's length."""
         where = {"queued": "u.read_at IS NULL", "read": "u.read_at IS NOT NULL", "all": "1"}[state]
         cur = self.conn.execute(
             "SELECT u.paper_id, u.attempt_id, u.rank, u.score, u.reason, u.unlocked_at, u.read_at, u.note, "
-            f"u.unblocked, a.bottleneck FROM unlocks u JOIN attempts a ON a.id = u.attempt_id WHERE {where} "
+            "u.unblocked, a.bottleneck, p.* FROM unlocks u JOIN attempts a ON a.id = u.attempt_id "
+            f"LEFT JOIN papers p ON p.id = u.paper_id WHERE {where} "
             "ORDER BY u.unlocked_at DESC, u.attempt_id DESC, u.rank"
         )
         cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur]
-        for row in rows:
-            row["paper"] = self.get_paper(row["paper_id"])
+        split = cols.index("bottleneck") + 1  # the unlock's columns, then the paper's
+        rows = []
+        for r in cur:
+            row = dict(zip(cols[:split], r[:split], strict=True))
+            row["paper"] = paper_from_row(r[split:], cols[split:]) if r[split] is not None else None
             row["unblocked"] = bool(row["unblocked"])
+            rows.append(row)
         return rows
 
     def mark_read(self, paper_id: str, note: str | None, unblocked: bool) -> bool:
