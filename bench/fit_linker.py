@@ -45,7 +45,7 @@ from bench.eval_fundamentals import (  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
-from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
+from triage.link import FEATURES, MAX_TERMS, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
@@ -56,7 +56,35 @@ MAX_LINKS = (1, 2, 3)
 # (a little above the quality bar of 0.85 and 0.90); when none does, the point nearest the whole bar.
 MIN_PRECISION, MIN_QUIET = 0.87, 0.92
 BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
-VARIANTS = {"shipped": FEATURES} | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
+# "before #17": the model before usage texts and broad terms, whose one term count took both kinds.
+COLUMNS = (
+    *FEATURES,
+    "all_terms",
+    "sim_all",
+    "margin_all",
+    "broad_x_ugap",
+    "terms_x_ugap",
+    "utop",
+    "ztop",
+    "anyterm",
+    "broad_x_utop",
+    "ugap_pos",
+    "zgap_pos",
+)
+VARIANTS = (
+    {"shipped": FEATURES}
+    | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
+    | {"before #17": ("sim", "z_gap", "margin", "all_terms")}
+)
+
+
+def variant_columns(name: str) -> tuple[str, ...]:
+    """A named variant, or any space-separated list of COLUMNS (an alternative feature set)."""
+    cols = VARIANTS.get(name) or tuple(name.split())
+    unknown = [c for c in cols if c not in COLUMNS]
+    if unknown:
+        raise SystemExit(f"--variant {name!r}: unknown feature(s) {unknown}; known: {', '.join(COLUMNS)}")
+    return cols
 
 
 def reference_papers(exclude: set[str]) -> list[dict]:
@@ -136,21 +164,29 @@ def operating_point(papers, fids, probs) -> tuple[float, float, int]:
     return (best or fallback)[1]
 
 
-def paired(per_paper: dict[str, np.ndarray]) -> str:
+def paired(per_paper: dict[str, np.ndarray], losses: dict[str, np.ndarray]) -> str:
     """Each variant's metric minus the shipped one's, with a 95% paired bootstrap interval over papers."""
     base = per_paper["shipped"]
     rng = np.random.default_rng(SEED)
     draws = [rng.integers(0, len(base), len(base)) for _ in range(2000)]
-    lines = ["| variant | recall@3 | precision@1 | no-link rate |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| variant | recall@3 | precision@1 | no-link rate | log loss per paper |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+
+    def cell(diff: float, boot: list[float]) -> str:
+        lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+        return f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
     for name, c in per_paper.items():
         if name == "shipped":
             continue
         cells = []
         for key in ("recall_at_3", "precision_at_1", "no_link_rate_on_empty"):
             diff = summarise(c)[key] - summarise(base)[key]
-            boot = [summarise(c[d])[key] - summarise(base[d])[key] for d in draws]
-            lo, hi = np.nanpercentile(boot, [2.5, 97.5])
-            cells.append(f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+            cells.append(cell(diff, [summarise(c[d])[key] - summarise(base[d])[key] for d in draws]))
+        loss = losses[name] - losses["shipped"]
+        cells.append(cell(loss.mean(), [loss[d].mean() for d in draws]))
         lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
@@ -166,20 +202,29 @@ def scored(papers: list[dict]) -> np.ndarray:
     return np.array([i for i, p in enumerate(papers) if p["split"] != "old"], dtype=int)
 
 
-def cross_validate(x, y, papers, cols) -> tuple[list[list[int]], list]:
-    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold."""
+def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each paper's cross-entropy (nats, summed over ideas) of the probabilities against the readers' shares."""
+    p = np.clip(probs, 1e-6, 1 - 1e-6)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
+
+
+def cross_validate(x, y, papers, cols) -> tuple[list[list[int]], list, np.ndarray]:
+    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold,
+    and each held-out paper's log loss (threshold-free: it sees every probability, not only the links)."""
     xs = x[..., cols]
     held = scored(papers)
     chosen: dict[int, list[int]] = {}
+    probs = np.zeros(y.shape)
     points = []
     for fold in folds(held, FOLDS, SEED):
         test = held[fold]
         train = np.setdiff1d(np.arange(len(papers)), test)
         point = choose_point(xs[train], y[train], [papers[i] for i in train])
-        for i, c in zip(test, decide_all(predict(fit(xs[train], y[train]), xs[test]), point), strict=True):
+        probs[test] = predict(fit(xs[train], y[train]), xs[test])
+        for i, c in zip(test, decide_all(probs[test], point), strict=True):
             chosen[int(i)] = c
         points.append(point)
-    return [chosen[int(i)] for i in held], points
+    return [chosen[int(i)] for i in held], points, log_loss(probs[held], y[held])
 
 
 def choose_point(x, y, papers) -> tuple[float, float, int]:
@@ -192,6 +237,17 @@ def choose_point(x, y, papers) -> tuple[float, float, int]:
     return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held])
 
 
+def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list) -> None:
+    """Dev papers whose out-of-fold links differ from a reader's, with the evidence of each idea involved."""
+    for p, c, ev in zip(dev, chosen, evidence, strict=True):
+        pred = [fids[i] for i in c]
+        if pred == p["A"] == p["B"]:
+            continue
+        print(f"\n{p['id']} {p['title'][:100]}\n  A={p['A']} B={p['B']} -> {pred}")
+        for f in dict.fromkeys(p["A"] + p["B"] + pred):
+            print(f"    {f}: {ev[fids.index(f)].why()}")
+
+
 def main() -> int:
     from threadpoolctl import threadpool_limits
 
@@ -202,7 +258,14 @@ def main() -> int:
 def run() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="do not write the model file")
-    ap.add_argument("--variant", choices=sorted(VARIANTS), action="append", help="also cross-validate these")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        help=f"also cross-validate these: {', '.join(VARIANTS)}, or feature lists",
+    )
+    ap.add_argument(
+        "--errors", action="store_true", help="print the shipped features' out-of-fold dev errors"
+    )
     ap.add_argument("--no-old", action="store_true", help="train without the 160 older one-reader labels")
     args = ap.parse_args()
 
@@ -218,27 +281,55 @@ def run() -> int:
     stats = corpus_statistics(bare, ref_vec)
     linker = Linker(embedder, model={"corpus": stats})
     fids = [f.id for f in linker.fundamentals]
-    x, _ = linker.features(
+    x, evidence = linker.features(
         [p["title"] for p in papers], [p["abstract"] for p in papers], embed(embedder, papers)
+    )
+    terms = x[..., [FEATURES.index("terms"), FEATURES.index("broad")]].sum(axis=-1, keepdims=True)
+    F = FEATURES.index
+    ugap = x[..., [F("usage_gap")]]
+    zgap = x[..., [F("z_gap")]]
+    extra = [
+        x[..., [F("broad")]] * ugap,
+        x[..., [F("terms")]] * ugap,
+        (ugap >= 0).astype(np.float32),
+        (zgap >= 0).astype(np.float32),
+        (x[..., [F("terms")]] > 0).astype(np.float32),
+        x[..., [F("broad")]] * (ugap >= 0),
+        np.maximum(ugap, 0),
+        np.maximum(zgap, 0),
+    ]
+    x = np.concatenate(
+        [
+            x,
+            np.minimum(terms, MAX_TERMS),
+            np.maximum(x[..., [F("sim")]], x[..., [F("usage")]]),
+            np.maximum(x[..., [F("margin")]], x[..., [F("usage_margin")]]),
+            *extra,
+        ],
+        axis=-1,
     )
     y = targets(papers, fids)
     dev = [p for p in papers if p["split"] == "dev"]
 
-    rows, report, per_paper = {}, {}, {}
+    rows, report, per_paper, losses = {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
-        cols = [FEATURES.index(f) for f in VARIANTS[name]]
-        chosen, points = cross_validate(x, y, papers, cols)
+        cols = [COLUMNS.index(f) for f in variant_columns(name)]
+        chosen, points, losses[name] = cross_validate(x, y, papers, cols)
         m = metrics([(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)])
         rows[f"dev CV: {name}"] = m
         per_paper[name] = counts(dev, fids, chosen)
-        report[name] = {"metrics": m, "fold_points": points}
+        if args.errors and name == "shipped":
+            print_errors(dev, chosen, fids, [evidence[i] for i in scored(papers)])
+        report[name] = {"metrics": m, "fold_points": points, "log_loss": round(float(losses[name].mean()), 4)}
     print(table(rows))
+    print("\nOut-of-fold log loss per paper (nats, lower is better): ", end="")
+    print(", ".join(f"{name} {loss.mean():.3f}" for name, loss in losses.items()))
     if len(per_paper) > 1:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
-        print(paired(per_paper))
+        print(paired(per_paper, losses))
 
-    t, more, m = choose_point(x, y, papers)
-    params = fit(x, y)
+    t, more, m = choose_point(x[..., : len(FEATURES)], y, papers)
+    params = fit(x[..., : len(FEATURES)], y)
     model = {
         "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
         "embedding_model": settings.embeddings.model,
