@@ -5,11 +5,16 @@ language modelling, because all such abstracts sound alike to a sentence encoder
 (paper, fundamental) pair is described by a few features anyone can read:
 
 - sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
-- z_gap: how unusual that cosine is for this idea (z: standard deviations over ordinary corpus
+- z_gap: how unusual that cosine (sim) is for this idea (z: standard deviations over ordinary corpus
   papers; some ideas sit close to every paper, others to none) minus the best z among the other
   ideas (positive when this idea is the paper's most unusual closeness);
 - margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
-- terms: how many of the idea's key terms the title and abstract use.
+- terms: how many of the idea's specific key terms the title and abstract use;
+- broad: how many of its broad terms they use ("reinforcement learning", "retrieval", "clustering"):
+  words many papers use in passing, so they count, but less than a key term;
+- usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
+  rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
+  say what the idea is; the usage texts say how papers use it now.
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -34,7 +39,7 @@ from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, background, catalogue
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("sim", "z_gap", "margin", "terms", "broad", "usage", "usage_gap", "usage_margin")
+FEATURES = ("z_gap", "margin", "terms", "broad", "usage")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
 
 
@@ -68,7 +73,8 @@ class Evidence:
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
         broadly = f"; broadly {', '.join(self.broad[:3])}" if self.broad else ""
-        return f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper), to its uses {self.usage:.2f}{said}{broadly}"
+        closeness = f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper)"
+        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -99,23 +105,15 @@ def find_terms(
     )
 
 
-def _gap(z: np.ndarray) -> np.ndarray:
-    """Each idea's z minus the best z among the paper's other ideas."""
-    order = np.sort(z, axis=1)
-    top, second = order[:, -1:], order[:, -2:-1]
-    return z - np.where(z >= top, second, top)
-
-
 def corpus_statistics(linker: Linker, vectors: np.ndarray) -> dict:
     """What z compares a paper with: each idea's cosine mean and spread over ordinary corpus papers."""
     best, _ = linker.similarities(vectors)
-    usage = linker.usage_similarities(vectors)
     ids = [f.id for f in linker.fundamentals]
-    out: dict = {"papers": len(vectors)}
-    for name, sims in (("sim", best), ("usage", usage)):
-        out[f"{name}_mean"] = {fid: round(float(v), 5) for fid, v in zip(ids, sims.mean(axis=0), strict=True)}
-        out[f"{name}_sd"] = {fid: round(float(v), 5) for fid, v in zip(ids, sims.std(axis=0), strict=True)}
-    return out
+    return {
+        "papers": len(vectors),
+        "sim_mean": {fid: round(float(v), 5) for fid, v in zip(ids, best.mean(axis=0), strict=True)},
+        "sim_sd": {fid: round(float(v), 5) for fid, v in zip(ids, best.std(axis=0), strict=True)},
+    }
 
 
 def decide(probs: np.ndarray, first: float, more: float, max_links: int) -> list[int]:
@@ -152,22 +150,15 @@ class Linker:
             _CATALOGUE_VECTORS[key] = np.split(vectors, [len(texts), len(texts) + len(usage)])
         self._proto, self._usage, self._background = _CATALOGUE_VECTORS[key]
         stats = self.model.get("corpus", {})
-        self._mu, self._sd = self._stat(stats, "sim")
-        self._usage_mu, self._usage_sd = self._stat(stats, "usage")
-
-    def _stat(self, stats: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
-        mean, sd = stats.get(f"{name}_mean", {}), stats.get(f"{name}_sd", {})
-        return (
-            np.array([mean.get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32),
-            np.array([sd.get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32),
-        )
+        mean, sd = stats.get("sim_mean", {}), stats.get("sim_sd", {})
+        self._mu = np.array([mean.get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32)
+        self._sd = np.array([sd.get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32)
 
     def _nearest(self, vectors: np.ndarray, texts: np.ndarray, owner: np.ndarray) -> np.ndarray:
         sims = vectors @ texts.T
         best = np.full((len(vectors), len(self.fundamentals)), -1.0, dtype=np.float32)
         for i in range(len(self.fundamentals)):
-            if (owner == i).any():
-                best[:, i] = sims[:, owner == i].max(axis=1)
+            best[:, i] = sims[:, owner == i].max(axis=1)
         return best
 
     def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,14 +177,13 @@ class Linker:
         best, bg = self.similarities(vectors)
         usage = self.usage_similarities(vectors)
         z = (best - self._mu) / self._sd
-        uz = (usage - self._usage_mu) / self._usage_sd
+        order = np.sort(z, axis=1)
+        top_z, second = order[:, -1:], order[:, -2:-1]
+        others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
-        out[..., FEATURES.index("sim")] = best
-        out[..., FEATURES.index("z_gap")] = _gap(z)
+        out[..., FEATURES.index("z_gap")] = z - others
         out[..., FEATURES.index("margin")] = best - bg[:, None]
         out[..., FEATURES.index("usage")] = usage
-        out[..., FEATURES.index("usage_gap")] = _gap(uz)
-        out[..., FEATURES.index("usage_margin")] = usage - bg[:, None]
         evidence = []
         for k in range(len(vectors)):
             text = paper_text(titles[k], abstracts[k])
