@@ -65,6 +65,24 @@ def test_closest_ranks_a_retrieval_bottleneck_to_information_retrieval(embedder)
     ]
 
 
+def test_closest_reads_a_retrieval_bottleneck_through_the_usage_texts(embedder):
+    """No catalogue term at all: only the usage texts ("a retriever fetches passages ...") place it."""
+    bottleneck = (
+        "My model's answers cite passages that do not contain the answer because the search step "
+        "returns documents about the wrong entity."
+    )
+    assert Linker(embedder).closest(bottleneck, k=1)[0][0].id == "information_retrieval"
+
+
+def test_a_broad_term_counts_for_its_idea(embedder):
+    """'reinforcement learning' is a broad term of policy gradients: it counts, less than a key term."""
+    bottleneck = (
+        "Our quadruped robot trained with reinforcement learning in simulation falls over on rough "
+        "terrain after transfer to hardware."
+    )
+    assert Linker(embedder).closest(bottleneck, k=1)[0][0].id == "policy_gradient"
+
+
 @hsettings(max_examples=25, deadline=None)
 @given(title=st.text(max_size=200), abstract=st.text(max_size=600))
 def test_no_text_breaks_the_linker(embedder, title, abstract):
