@@ -96,7 +96,9 @@ def seed(path: str, papers: list[Paper]) -> None:
         {"2603.27226": 1, "2603.27008": 1, "2603.26996": 1, "2603.28050": 2, "2603.28149": 2},
     )
     # The catalogue's texts too: a served app's first attempt then finds them cached, not encoded.
-    catalogue = [t for f in fundamentals.catalogue() for t in f.texts()] + list(fundamentals.background())
+    catalogue = [t for f in fundamentals.catalogue() for t in [*f.texts(), *f.usage]] + list(
+        fundamentals.background()
+    )
     Embedder(config.EmbeddingsConfig(), store).embed(
         [paper_text(p.title, p.abstract) for p in papers] + catalogue
     )
