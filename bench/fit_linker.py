@@ -3,6 +3,9 @@
     python bench/fit_linker.py            # cross-validate, print the table, write triage/data/fundamentals_model.json
     python bench/fit_linker.py --dry-run  # cross-validate and print only
     python bench/fit_linker.py --variant "no margin"  # also cross-validate without a feature, paired
+    python bench/fit_linker.py --dry-run --variant "before #17"  # against the model before usage and broad
+    python bench/fit_linker.py --dry-run --variant "sim terms usage"  # any list of features, paired
+    python bench/fit_linker.py --dry-run --errors  # the shipped features' out-of-fold dev errors
 
 Training data: the dev split of readers A and B (each pair's target is the share of the two readers who
 gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
@@ -13,7 +16,8 @@ Cross-validation is grouped by paper: 5 outer folds over the dev papers (the old
 in each, the threshold and the number of links are chosen by an inner 5-fold CV on the training part
 only, then the fold is scored. So the reported numbers come from papers the model and its threshold
 were not fitted on. A variant (one feature dropped) runs on the same folds, so its difference from the
-shipped features gets a paired bootstrap interval. The shipped model is then fitted on all the
+shipped features gets a paired bootstrap interval, for the three metrics and for the out-of-fold log
+loss (which sees every probability, not only the links made, so it is less noisy). The shipped model is then fitted on all the
 training data, with the threshold chosen by 5-fold CV over all of it; a rerun writes the same bytes.
 """
 
@@ -45,7 +49,7 @@ from bench.eval_fundamentals import (  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
-from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
+from triage.link import FEATURES, MAX_TERMS, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
@@ -54,9 +58,25 @@ MORE = (0.1, 0.2, 0.3, 0.4, 0.5)  # for further links (never above the first's)
 MAX_LINKS = (1, 2, 3)
 # The operating point: the most recall whose precision@1 and no-link rate clear these on held-out folds
 # (a little above the quality bar of 0.85 and 0.90); when none does, the point nearest the whole bar.
-MIN_PRECISION, MIN_QUIET = 0.87, 0.92
+FLOORS = (0.87, 0.92)  # precision@1, no-link rate
 BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
-VARIANTS = {"shipped": FEATURES} | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
+# Columns a variant may use besides FEATURES: the raw cosine `sim`, `usage_margin` (usage minus the
+# background cosine) and `all_terms` (key and broad terms in one count, as before #17).
+COLUMNS = (*FEATURES, "sim", "usage_margin", "all_terms")
+VARIANTS = (
+    {"shipped": FEATURES}
+    | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
+    | {"before #17": ("sim", "z_gap", "margin", "all_terms")}
+)
+
+
+def variant_columns(name: str) -> tuple[str, ...]:
+    """A named variant, or any space-separated list of COLUMNS (an alternative feature set)."""
+    cols = VARIANTS.get(name) or tuple(name.split())
+    unknown = [c for c in cols if c not in COLUMNS]
+    if unknown:
+        raise SystemExit(f"--variant {name!r}: unknown feature(s) {unknown}; known: {', '.join(COLUMNS)}")
+    return cols
 
 
 def reference_papers(exclude: set[str]) -> list[dict]:
@@ -65,6 +85,16 @@ def reference_papers(exclude: set[str]) -> list[dict]:
         key=lambda r: r["id"],
     )
     return random.Random(SEED).sample(pool, REFERENCE)
+
+
+def extra_columns(x: np.ndarray, evidence: list) -> np.ndarray:
+    """papers x fundamentals x (sim, usage_margin, all_terms): the COLUMNS beyond FEATURES."""
+    sim = np.array([[e.sim for e in row] for row in evidence], dtype=np.float32)
+    background = sim - x[..., FEATURES.index("margin")]
+    terms = x[..., FEATURES.index("terms")] + x[..., FEATURES.index("broad")]
+    return np.stack(
+        [sim, x[..., FEATURES.index("usage")] - background, np.minimum(terms, MAX_TERMS)], axis=-1
+    )
 
 
 def embed(embedder: Embedder, papers: list[dict]) -> np.ndarray:
@@ -114,9 +144,9 @@ def counts(papers: list[dict], fids: list[str], chosen: list[list[int]]) -> np.n
     ).reshape(-1, 6)
 
 
-def operating_point(papers, fids, probs) -> tuple[float, float, int]:
+def operating_point(papers, fids, probs, floors=FLOORS) -> tuple[float, float, int]:
     """The (first threshold, further threshold, max links) with the most recall whose precision@1 and
-    no-link rate clear MIN_PRECISION and MIN_QUIET; if none does, the one whose worst ratio to BAR is best."""
+    no-link rate clear `floors`; if none does, the one whose worst ratio to BAR is best."""
     best, fallback = None, None
     for m in MAX_LINKS:
         for t in THRESHOLDS:
@@ -128,7 +158,7 @@ def operating_point(papers, fids, probs) -> tuple[float, float, int]:
                 rec = found / agreed if agreed else 0
                 prec = right / linked if linked else 0
                 q = quiet / empty if empty else 1
-                if prec >= MIN_PRECISION and q >= MIN_QUIET and (best is None or rec > best[0]):
+                if prec >= floors[0] and q >= floors[1] and (best is None or rec > best[0]):
                     best = (rec, point)
                 worst = min(rec / BAR["recall"], prec / BAR["precision"], q / BAR["quiet"])
                 if fallback is None or worst > fallback[0]:
@@ -136,21 +166,37 @@ def operating_point(papers, fids, probs) -> tuple[float, float, int]:
     return (best or fallback)[1]
 
 
-def paired(per_paper: dict[str, np.ndarray]) -> str:
+def paired(
+    per_paper: dict[str, np.ndarray], losses: dict[str, np.ndarray], ranks: dict[str, np.ndarray]
+) -> str:
     """Each variant's metric minus the shipped one's, with a 95% paired bootstrap interval over papers."""
     base = per_paper["shipped"]
     rng = np.random.default_rng(SEED)
     draws = [rng.integers(0, len(base), len(base)) for _ in range(2000)]
-    lines = ["| variant | recall@3 | precision@1 | no-link rate |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| variant | recall@3 | precision@1 | no-link rate | log loss per paper | ranked recall@3 |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def cell(diff: float, boot: list[float]) -> str:
+        lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+        return f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
     for name, c in per_paper.items():
         if name == "shipped":
             continue
         cells = []
         for key in ("recall_at_3", "precision_at_1", "no_link_rate_on_empty"):
             diff = summarise(c)[key] - summarise(base)[key]
-            boot = [summarise(c[d])[key] - summarise(base[d])[key] for d in draws]
-            lo, hi = np.nanpercentile(boot, [2.5, 97.5])
-            cells.append(f"{diff:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+            cells.append(cell(diff, [summarise(c[d])[key] - summarise(base[d])[key] for d in draws]))
+        loss = losses[name] - losses["shipped"]
+        cells.append(cell(loss.mean(), [loss[d].mean() for d in draws]))
+        r, r0 = ranks[name], ranks["shipped"]
+
+        def share(c: np.ndarray) -> float:
+            return c[:, 0].sum() / c[:, 1].sum()
+
+        cells.append(cell(share(r) - share(r0), [share(r[d]) - share(r0[d]) for d in draws]))
         lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
@@ -166,30 +212,57 @@ def scored(papers: list[dict]) -> np.ndarray:
     return np.array([i for i, p in enumerate(papers) if p["split"] != "old"], dtype=int)
 
 
-def cross_validate(x, y, papers, cols) -> tuple[list[list[int]], list]:
-    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold."""
+def ranked_recall(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per paper: (agreed links among its 3 most probable ideas, agreed links), whatever the threshold."""
+    top3 = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    agreed = y == 1
+    return np.stack([np.take_along_axis(agreed, top3, axis=1).sum(axis=1), agreed.sum(axis=1)], axis=1)
+
+
+def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each paper's cross-entropy (nats, summed over ideas) of the probabilities against the readers' shares."""
+    p = np.clip(probs, 1e-6, 1 - 1e-6)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
+
+
+def cross_validate(x, y, papers, cols, floors=FLOORS) -> tuple[list[list[int]], list, np.ndarray]:
+    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold,
+    and the out-of-fold probabilities."""
     xs = x[..., cols]
     held = scored(papers)
     chosen: dict[int, list[int]] = {}
+    probs = np.zeros(y.shape)
     points = []
     for fold in folds(held, FOLDS, SEED):
         test = held[fold]
         train = np.setdiff1d(np.arange(len(papers)), test)
-        point = choose_point(xs[train], y[train], [papers[i] for i in train])
-        for i, c in zip(test, decide_all(predict(fit(xs[train], y[train]), xs[test]), point), strict=True):
+        point = choose_point(xs[train], y[train], [papers[i] for i in train], floors)
+        probs[test] = predict(fit(xs[train], y[train]), xs[test])
+        for i, c in zip(test, decide_all(probs[test], point), strict=True):
             chosen[int(i)] = c
         points.append(point)
-    return [chosen[int(i)] for i in held], points
+    return [chosen[int(i)] for i in held], points, probs[held]
 
 
-def choose_point(x, y, papers) -> tuple[float, float, int]:
+def choose_point(x, y, papers, floors=FLOORS) -> tuple[float, float, int]:
     """The operating point chosen by an inner CV: out-of-fold probabilities over these papers only."""
     held = scored(papers)
     probs = np.zeros(y.shape)
     for fold in folds(held, FOLDS, SEED + 1):
         train = np.setdiff1d(np.arange(len(papers)), held[fold])
         probs[held[fold]] = predict(fit(x[train], y[train]), x[held[fold]])
-    return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held])
+    return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held], floors)
+
+
+def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list) -> None:
+    """Dev papers whose out-of-fold links differ from a reader's, with the evidence of each idea involved."""
+    for p, c, ev in zip(dev, chosen, evidence, strict=True):
+        pred = [fids[i] for i in c]
+        if pred == p["A"] == p["B"]:
+            continue
+        print(f"\n{p['id']} {p['title'][:100]}\n  A={p['A']} B={p['B']} -> {pred}")
+        for f in dict.fromkeys(p["A"] + p["B"] + pred):
+            print(f"    {f}: {ev[fids.index(f)].why()}")
 
 
 def main() -> int:
@@ -202,10 +275,28 @@ def main() -> int:
 def run() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="do not write the model file")
-    ap.add_argument("--variant", choices=sorted(VARIANTS), action="append", help="also cross-validate these")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        help=f"also cross-validate these: {', '.join(VARIANTS)}, or feature lists",
+    )
+    ap.add_argument(
+        "--errors", action="store_true", help="print the shipped features' out-of-fold dev errors"
+    )
+    ap.add_argument(
+        "--floors",
+        type=float,
+        nargs=2,
+        default=FLOORS,
+        metavar=("PRECISION", "NO_LINK"),
+        help=f"the operating point's minimum precision@1 and no-link rate on held-out folds (default {FLOORS})",
+    )
     ap.add_argument("--no-old", action="store_true", help="train without the 160 older one-reader labels")
     args = ap.parse_args()
 
+    floors = tuple(args.floors)
+    if floors != FLOORS and not args.dry_run:
+        raise SystemExit("--floors other than the shipped ones only with --dry-run")
     papers = [p for p in labelled(with_old=not args.no_old) if p["split"] in ("dev", "old")]
     RESULTS.mkdir(parents=True, exist_ok=True)
     settings = config.load(None, str(RESULTS / "fit_linker.db"))
@@ -218,27 +309,41 @@ def run() -> int:
     stats = corpus_statistics(bare, ref_vec)
     linker = Linker(embedder, model={"corpus": stats})
     fids = [f.id for f in linker.fundamentals]
-    x, _ = linker.features(
+    x, evidence = linker.features(
         [p["title"] for p in papers], [p["abstract"] for p in papers], embed(embedder, papers)
     )
+    x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
     y = targets(papers, fids)
     dev = [p for p in papers if p["split"] == "dev"]
 
-    rows, report, per_paper = {}, {}, {}
+    rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
-        cols = [FEATURES.index(f) for f in VARIANTS[name]]
-        chosen, points = cross_validate(x, y, papers, cols)
+        cols = [COLUMNS.index(f) for f in variant_columns(name)]
+        chosen, points, probs = cross_validate(x, y, papers, cols, floors)
+        losses[name] = log_loss(probs, y[scored(papers)])
+        ranks[name] = ranked_recall(probs, y[scored(papers)])
         m = metrics([(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)])
         rows[f"dev CV: {name}"] = m
         per_paper[name] = counts(dev, fids, chosen)
-        report[name] = {"metrics": m, "fold_points": points}
+        if args.errors and name == "shipped":
+            print_errors(dev, chosen, fids, [evidence[i] for i in scored(papers)])
+        report[name] = {
+            "metrics": m,
+            "fold_points": points,
+            "log_loss": round(float(losses[name].mean()), 4),
+            "ranked_recall_at_3": round(float(ranks[name][:, 0].sum() / ranks[name][:, 1].sum()), 4),
+        }
     print(table(rows))
+    print("\nThreshold-free, out of fold: log loss per paper (nats, lower is better) and ranked recall@3")
+    print("(agreed links among each paper's 3 most probable ideas, as if every paper were linked):")
+    for name in losses:
+        print(f"  {name}: {losses[name].mean():.3f}, {ranks[name][:, 0].sum() / ranks[name][:, 1].sum():.3f}")
     if len(per_paper) > 1:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
-        print(paired(per_paper))
+        print(paired(per_paper, losses, ranks))
 
-    t, more, m = choose_point(x, y, papers)
-    params = fit(x, y)
+    t, more, m = choose_point(x[..., : len(FEATURES)], y, papers, floors)
+    params = fit(x[..., : len(FEATURES)], y)
     model = {
         "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
         "embedding_model": settings.embeddings.model,

@@ -71,7 +71,7 @@ def synthetic_store(path: Path, window: int, stored: int, model: str) -> Store:
         papers.append(Paper(new_id, title, abstract if in_window else "", day.isoformat(), source="arxiv"))
         if in_window:
             vectors[h] = blob
-            analysis[new_id] = (h, links.get(pid, []))
+            analysis[new_id] = (h, [(fid, score, "") for fid, score in links.get(pid, [])])
             assignments[new_id] = 2 if hype else 1
     store.upsert_papers(papers)
     store.put_vectors(model, [(h, np.frombuffer(b, dtype=np.float32)) for h, b in vectors.items()])

@@ -101,14 +101,19 @@ def build(db: Path, total: int, on_day: int) -> None:
     for start in range(0, len(papers), 10000):
         store.upsert_papers(papers[start : start + 10000])
     fids = [f.id for f in fund.catalogue()]
-    store.set_paper_fundamentals(
+    store.record_analysis(
+        "bench",
+        "bench",
         {
-            p.id: [
-                (f, round(rng.uniform(0.3, 0.9), 3))
-                for f in rng.sample(fids, rng.randint(0, min(3, len(fids))))
-            ]
+            p.id: (
+                "",
+                [
+                    (f, round(rng.uniform(0.3, 0.9), 3), "")
+                    for f in rng.sample(fids, rng.randint(0, min(3, len(fids))))
+                ],
+            )
             for p in papers
-        }
+        },
     )
     topics = []
     for t in range(TOPICS):
@@ -141,7 +146,7 @@ def seed_relevance(db: Path) -> None:
     store = Store(str(db))
     if not store.attempts(open_only=True):
         attempt = store.add_attempt("VLM hallucination", "contrastive decoding", BOTTLENECK, None)
-        ids = [pid for pid, _ in store.day_overview(DAY)]
+        ids = [row["id"] for row in store.day_facets(DAY)]
         rng = random.Random(3)
         scores = [(pid, round(rng.uniform(0.3, 0.6), 3)) for pid in rng.sample(ids, len(ids) // 20)]
         store.set_relevance(attempt, DAY, scores, papers=len(ids))

@@ -38,7 +38,9 @@ def _papers():
 
 def _analysed(store):
     store.upsert_papers(_papers())
-    store.set_paper_fundamentals({"2501.00001": [("backpropagation", 0.61), ("cross_entropy", 0.42)]})
+    store.record_analysis(
+        "m", "l", {"2501.00001": ("h", [("backpropagation", 0.61, ""), ("cross_entropy", 0.42, "")])}
+    )
     topic = {
         "id": 7,
         "label": "sparse attention",

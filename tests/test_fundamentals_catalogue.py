@@ -1,4 +1,5 @@
-"""The catalogue: every entry complete, ids unique, every id DESIGN.md names present, all old enough."""
+"""The catalogue: every entry complete (with its usage texts), ids unique, every id DESIGN.md names present,
+all old enough."""
 
 from triage.fundamentals import background, catalogue
 
@@ -24,6 +25,8 @@ def test_every_entry_is_complete_and_old_enough():
         assert len(f.exercise) > 40, f.id
         assert len(f.terms) >= 3, f.id
         assert len(f.prototypes) >= 2, f.id
+        assert len(f.usage) >= 3, f.id
+        assert not set(f.broad) & set(f.terms), f.id
         assert f.references, f.id
         for r in f.references:
             assert r.authors and r.title and 1700 < r.year <= 2026, f.id

@@ -153,6 +153,14 @@ def test_unrelated_papers_are_not_relevant_to_an_open_attempt(seeded):
     assert len(relevant) < len(background()) // 10
 
 
+def test_a_bottleneck_needs_the_configured_number_of_different_words(store, settings):
+    few = "gradient gradient gradient noise noise noise swamps swamps everything"  # 4 different words
+    with pytest.raises(UserError, match="at least 6 different words"):
+        gate.validate_attempt(store, settings, "p", "t", few)
+    settings.gate.min_bottleneck_words = 4
+    gate.validate_attempt(store, settings, "p", "t", few)
+
+
 def test_vague_oversized_and_repeated_attempts_refused(seeded):
     store, emb, settings = seeded
     with pytest.raises(UserError, match="too vague"):

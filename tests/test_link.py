@@ -65,6 +65,24 @@ def test_closest_ranks_a_retrieval_bottleneck_to_information_retrieval(embedder)
     ]
 
 
+def test_closest_reads_a_retrieval_bottleneck_through_the_usage_texts(embedder):
+    """No catalogue term at all: only the usage texts ("a retriever fetches passages ...") place it."""
+    bottleneck = (
+        "My model's answers cite passages that do not contain the answer because the search step "
+        "returns documents about the wrong entity."
+    )
+    assert Linker(embedder).closest(bottleneck, k=1)[0][0].id == "information_retrieval"
+
+
+def test_a_broad_term_counts_for_its_idea(embedder):
+    """'reinforcement learning' is a broad term of policy gradients: it counts, less than a key term."""
+    bottleneck = (
+        "Our quadruped robot trained with reinforcement learning in simulation falls over on rough "
+        "terrain after transfer to hardware."
+    )
+    assert Linker(embedder).closest(bottleneck, k=1)[0][0].id == "policy_gradient"
+
+
 @hsettings(max_examples=25, deadline=None)
 @given(title=st.text(max_size=200), abstract=st.text(max_size=600))
 def test_no_text_breaks_the_linker(embedder, title, abstract):
@@ -76,10 +94,11 @@ def test_no_text_breaks_the_linker(embedder, title, abstract):
 
 def test_terms_match_whole_words_and_acronyms_in_capitals():
     fund = by_id()
-    assert find_terms(fund["svd_low_rank"], "We truncate the SVD of each layer.") == ("SVD",)
-    assert find_terms(fund["svd_low_rank"], "the svd of it") == ()  # acronyms only in capitals
-    assert find_terms(fund["kernel_methods"], "A fused GPU kernel for attention.") == ()
-    assert "A*" in find_terms(fund["heuristic_search"], "plans found with A*, then verified")
+    assert find_terms(fund["svd_low_rank"], "We truncate the SVD of each layer.") == (("SVD",), ())
+    assert find_terms(fund["svd_low_rank"], "the svd of it") == ((), ())  # acronyms only in capitals
+    assert find_terms(fund["kernel_methods"], "A fused GPU kernel for attention.") == ((), ())
+    assert "A*" in find_terms(fund["heuristic_search"], "plans found with A*, then verified")[0]
+    assert find_terms(fund["information_retrieval"], "BM25 retrieval") == (("BM25",), ("retrieval",))
 
 
 def test_max_links_is_honoured_and_validated(embedder, tmp_path):

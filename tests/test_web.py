@@ -266,7 +266,7 @@ def test_digest_preview_shows_the_email_without_locked_abstracts(client, app):
     assert "Fundamental of the day" in html or "fundamental of the day" in html.lower()
     with app.app_context():
         store = Store(app.config["DATABASE"])
-        ids = [pid for pid, _ in store.day_overview(DAY)]
+        ids = [row["id"] for row in store.day_facets(DAY)]
         locked = set(ids) - store.unlocked_ids(ids)
         assert locked
         for pid in locked:

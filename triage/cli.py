@@ -227,7 +227,10 @@ def attempt(app: App, problem, tried, bottleneck, evidence):
     click.echo(f"Attempt {result.attempt_id} logged.")
     click.echo("Revisit first: " + "; ".join(f"{f.name} ({f.year})" for f, _ in result.revisit))
     if not result.unlocked:
-        click.echo("No papers unlocked: none are held from the last 30 days. Run `triage fetch` first.")
+        click.echo(
+            f"No papers unlocked: none are held from the last {app.settings.gate.recent_days} days. "
+            "Run `triage fetch` first."
+        )
     elif result.weak:
         click.echo(
             "Nothing held clearly fits this attempt; the closest are unlocked anyway, as weak matches."

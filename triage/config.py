@@ -132,6 +132,7 @@ class GateConfig:
     unlock_per_attempt: int = 5
     daily_read_budget: int = 5
     min_bottleneck_chars: int = 40
+    min_bottleneck_words: int = 6
     max_field_chars: int = 2000
     recent_days: int = 30
     min_match: float = 0.971
@@ -143,6 +144,7 @@ class GateConfig:
         "unlock_per_attempt": (1, None),
         "daily_read_budget": (0, None),
         "min_bottleneck_chars": (0, None),
+        "min_bottleneck_words": (0, None),
         "max_field_chars": (1, None),
         "recent_days": (1, None),
         "min_match": (0, 1),

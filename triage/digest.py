@@ -30,8 +30,8 @@ from triage.topics import age_text
 
 SMTP_TIMEOUT = 30  # seconds for connect and each SMTP command
 SHORT_ABSTRACT = 300  # characters of an unlocked paper's abstract shown in the mail
-YOUNGEST_TOPICS = 3
-QUEUE_SHOWN = 5
+YOUNGEST_TOPICS = 3  # the youngest topics of the day named in the mail
+QUEUE_SHOWN = 5  # queued papers listed; the mail counts the rest
 # Paths in the web app the mail links to (relative to [digest] base_url).
 ATTEMPT_PATH = "/attempts/new"
 QUEUE_PATH = "/queue"

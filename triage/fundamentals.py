@@ -10,6 +10,7 @@ from importlib import resources
 from triage.errors import UserError
 
 CATALOGUE_FILE = "fundamentals.toml"
+USAGE_FILE = "data/fundamentals_usage.toml"
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,26 @@ class Fundamental:
     exercise: str
     references: tuple[Reference, ...] = field(default_factory=tuple)
     prototypes: tuple[str, ...] = field(default_factory=tuple)
+    broad: tuple[str, ...] = field(default_factory=tuple)
+    usage: tuple[str, ...] = field(default_factory=tuple)
 
     def texts(self) -> list[str]:
         """What the linker embeds for this idea: its name and summary, then each prototype."""
         return [f"{self.name}. {self.summary}", *self.prototypes]
 
 
+def read(name: str) -> str:
+    return resources.files("triage").joinpath(name).read_text(encoding="utf-8")
+
+
 @functools.cache
 def _data() -> dict:
-    text = resources.files("triage").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(read(CATALOGUE_FILE))
+
+
+@functools.cache
+def _usage() -> dict:
+    return tomllib.loads(read(USAGE_FILE)).get("usage", {})
 
 
 def background() -> tuple[str, ...]:
@@ -65,6 +76,8 @@ def catalogue() -> tuple[Fundamental, ...]:
                     exercise=" ".join(entry["exercise"].split()),
                     references=refs,
                     prototypes=tuple(" ".join(p.split()) for p in entry.get("prototypes", [])),
+                    broad=tuple(entry.get("broad", [])),
+                    usage=tuple(" ".join(u.split()) for u in _usage().get(entry["id"], [])),
                 )
             )
         except (KeyError, TypeError) as e:

@@ -44,6 +44,7 @@ REPEAT_SIMILARITY = 0.95  # a bottleneck this close to an earlier one is a repea
 CLOSE_FUNDAMENTAL = 0.25  # an attempt this close to a fundamental shares it with papers linked to it
 MATCH_MIN_PAPERS = 50  # fewer window papers than this give no spread for the match model's z-scores
 WINDOWS_KEPT = 3  # windows held in memory per process (the unlock window and a couple of day views)
+REVISIT_SHOWN = 3  # fundamentals named to revisit before reading, after an attempt
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,10 @@ def validate_attempt(store, settings: Settings, problem: str, tried: str, bottle
             f"The bottleneck is too vague ({len(bottleneck.strip())} characters; at least {minimum}): "
             "say exactly where you are blocked."
         )
-    if len(_words(bottleneck)) < 6:
+    words = settings.gate.min_bottleneck_words
+    if len(_words(bottleneck)) < words:
         raise UserError(
-            "The bottleneck is too vague: use at least six different words to say where you are stuck."
+            f"The bottleneck is too vague: use at least {words} different words to say where you are stuck."
         )
     key = _normalise(bottleneck)
     if any(_normalise(b) == key for b in store.attempt_bottlenecks()):
@@ -160,7 +162,7 @@ def fundamental_closeness(embedder: Embedder, text_vec: np.ndarray) -> dict[str,
 
 
 def revisit(
-    embedder: Embedder, bottleneck: str, k: int = 3, vector: np.ndarray | None = None
+    embedder: Embedder, bottleneck: str, k: int = REVISIT_SHOWN, vector: np.ndarray | None = None
 ) -> list[tuple[fund.Fundamental, float]]:
     """The fundamentals a bottleneck rests on most, by the linker's own fitted scorer (with its key
     terms, so a retrieval bottleneck brings up information retrieval): what to revisit before reading."""

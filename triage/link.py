@@ -5,11 +5,16 @@ language modelling, because all such abstracts sound alike to a sentence encoder
 (paper, fundamental) pair is described by a few features anyone can read:
 
 - sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
-- z_gap: how unusual that cosine is for this idea (z: standard deviations over ordinary corpus
+- z_gap: how unusual that cosine (sim) is for this idea (z: standard deviations over ordinary corpus
   papers; some ideas sit close to every paper, others to none) minus the best z among the other
   ideas (positive when this idea is the paper's most unusual closeness);
 - margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
-- terms: how many of the idea's key terms the title and abstract use.
+- terms: how many of the idea's specific key terms the title and abstract use;
+- broad: how many of its broad terms they use ("reinforcement learning", "retrieval", "clustering"):
+  words many papers use in passing, so they count, but less than a key term;
+- usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
+  rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
+  say what the idea is; the usage texts say how papers use it now.
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -31,10 +36,10 @@ from importlib import resources
 import numpy as np
 
 from triage.embed import paper_text
-from triage.fundamentals import CATALOGUE_FILE, Fundamental, background, catalogue
+from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, background, catalogue
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("sim", "z_gap", "margin", "terms")
+FEATURES = ("z_gap", "margin", "terms", "broad", "usage")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
 
 
@@ -51,7 +56,7 @@ def fitted() -> dict:
 @functools.cache
 def fingerprint() -> str:
     """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
-    text = "".join(_read(name) for name in (CATALOGUE_FILE, MODEL_FILE, "link.py"))
+    text = "".join(_read(name) for name in (CATALOGUE_FILE, USAGE_FILE, MODEL_FILE, "link.py"))
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -61,12 +66,15 @@ class Evidence:
 
     sim: float
     z: float
-    margin: float
+    usage: float
     terms: tuple[str, ...]
+    broad: tuple[str, ...]
 
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
-        return f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper){said}"
+        broadly = f"; broadly {', '.join(self.broad[:3])}" if self.broad else ""
+        closeness = f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper)"
+        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -78,15 +86,23 @@ def _term_pattern(term: str) -> re.Pattern:
 
 
 @functools.cache
-def _patterns() -> dict[str, tuple[tuple[str, str, re.Pattern], ...]]:
-    return {f.id: tuple((t, t.lower(), _term_pattern(t)) for t in f.terms) for f in catalogue()}
+def _patterns() -> dict[str, tuple[tuple[tuple[str, str, re.Pattern], ...], ...]]:
+    return {
+        f.id: tuple(tuple((t, t.lower(), _term_pattern(t)) for t in group) for group in (f.terms, f.broad))
+        for f in catalogue()
+    }
 
 
-def find_terms(fundamental: Fundamental, text: str, lowered: str | None = None) -> tuple[str, ...]:
-    """The fundamental's key terms in `text`; `lowered` (text.lower()) lets a caller share the cheap
-    substring check that skips most patterns."""
+def find_terms(
+    fundamental: Fundamental, text: str, lowered: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the fundamental's key terms in `text`, its broad terms there); `lowered` (text.lower()) lets a
+    caller share the cheap substring check that skips most patterns."""
     low = text.lower() if lowered is None else lowered
-    return tuple(t for t, t_low, p in _patterns()[fundamental.id] if t_low in low and p.search(text))
+    return tuple(
+        tuple(t for t, t_low, p in group if t_low in low and p.search(text))
+        for group in _patterns()[fundamental.id]
+    )
 
 
 def corpus_statistics(linker: Linker, vectors: np.ndarray) -> dict:
@@ -109,7 +125,7 @@ def decide(probs: np.ndarray, first: float, more: float, max_links: int) -> list
 
 
 # The catalogue's vectors per (model, catalogue fingerprint), computed once per process.
-_CATALOGUE_VECTORS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+_CATALOGUE_VECTORS: dict[tuple[str, str], list[np.ndarray]] = {}
 
 
 class Linker:
@@ -122,44 +138,62 @@ class Linker:
         self.max_links = min(max_links, self.model.get("max_links", max_links))
         self.fundamentals = catalogue()
         self._owner = np.array([i for i, f in enumerate(self.fundamentals) for _ in f.texts()])
-        key = (embedder.model_name, hashlib.sha1(_read(CATALOGUE_FILE).encode()).hexdigest())
+        self._usage_owner = np.array([i for i, f in enumerate(self.fundamentals) for _ in f.usage])
+        key = (
+            embedder.model_name,
+            hashlib.sha1((_read(CATALOGUE_FILE) + _read(USAGE_FILE)).encode()).hexdigest(),
+        )
         if key not in _CATALOGUE_VECTORS:
             texts = [t for f in self.fundamentals for t in f.texts()]
-            _CATALOGUE_VECTORS[key] = (embedder.embed(texts), embedder.embed(list(background())))
-        self._proto, self._background = _CATALOGUE_VECTORS[key]
-        stats = self.model.get("corpus", {"sim_mean": {}, "sim_sd": {}})
-        self._mu = np.array([stats["sim_mean"].get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32)
-        self._sd = np.array([stats["sim_sd"].get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32)
+            usage = [t for f in self.fundamentals for t in f.usage]
+            vectors = embedder.embed(texts + usage + list(background()))
+            _CATALOGUE_VECTORS[key] = np.split(vectors, [len(texts), len(texts) + len(usage)])
+        self._proto, self._usage, self._background = _CATALOGUE_VECTORS[key]
+        stats = self.model.get("corpus", {})
+        mean, sd = stats.get("sim_mean", {}), stats.get("sim_sd", {})
+        self._mu = np.array([mean.get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32)
+        self._sd = np.array([sd.get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32)
 
-    def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(papers x fundamentals best-prototype cosine, papers' best background cosine)."""
-        sims = vectors @ self._proto.T
+    def _nearest(self, vectors: np.ndarray, texts: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        sims = vectors @ texts.T
         best = np.full((len(vectors), len(self.fundamentals)), -1.0, dtype=np.float32)
         for i in range(len(self.fundamentals)):
-            best[:, i] = sims[:, self._owner == i].max(axis=1)
+            best[:, i] = sims[:, owner == i].max(axis=1)
+        return best
+
+    def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(papers x fundamentals best catalogue-text cosine, papers' best background cosine)."""
         bg = (vectors @ self._background.T).max(axis=1) if len(vectors) else np.zeros(0)
-        return best, bg
+        return self._nearest(vectors, self._proto, self._owner), bg
+
+    def usage_similarities(self, vectors: np.ndarray) -> np.ndarray:
+        """papers x fundamentals: cosine to the idea's closest usage text (how recent papers use it)."""
+        return self._nearest(vectors, self._usage, self._usage_owner)
 
     def features(
         self, titles: Sequence[str], abstracts: Sequence[str], vectors: np.ndarray
     ) -> tuple[np.ndarray, list[list[Evidence]]]:
         """(papers x fundamentals x FEATURES, the evidence of every pair)."""
         best, bg = self.similarities(vectors)
+        usage = self.usage_similarities(vectors)
         z = (best - self._mu) / self._sd
         order = np.sort(z, axis=1)
         top_z, second = order[:, -1:], order[:, -2:-1]
         others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
+        out[..., FEATURES.index("z_gap")] = z - others
+        out[..., FEATURES.index("margin")] = best - bg[:, None]
+        out[..., FEATURES.index("usage")] = usage
         evidence = []
         for k in range(len(vectors)):
             text = paper_text(titles[k], abstracts[k])
             lowered = text.lower()
             row = []
             for i, f in enumerate(self.fundamentals):
-                terms = find_terms(f, text, lowered)
-                margin = best[k, i] - bg[k]
-                out[k, i] = (best[k, i], z[k, i] - others[k, i], margin, min(len(terms), MAX_TERMS))
-                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(margin), terms))
+                terms, broad = find_terms(f, text, lowered)
+                out[k, i, FEATURES.index("terms")] = min(len(terms), MAX_TERMS)
+                out[k, i, FEATURES.index("broad")] = min(len(broad), MAX_TERMS)
+                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(usage[k, i]), terms, broad))
             evidence.append(row)
         return out, evidence
 

@@ -21,8 +21,10 @@ from web.verdict import verdict
 
 AGES = {"young": True, "established": False, "unknown": None}
 MAX_QUERY_CHARS = 200
+MAX_CATEGORY_CHARS = 40  # arXiv category names are short (cs.LG, physics.comp-ph)
 TOPIC_OPTIONS = 40  # the topic filter lists the day's topics with the most papers (and the chosen one)
-YOUNG_LISTED = 10  # the young-topic summary names at most this many topics; a link shows them all
+YOUNG_LISTED = 10  # the young-topic summary lists at most this many topics; a link shows them all
+YOUNG_NAMED = 3  # ... and names this many of them in its one-line heading
 
 
 @dataclass
@@ -41,7 +43,7 @@ class Filters:
         return cls(
             topic=args.get("topic", None, type=int),
             age=age if age in AGES else "",
-            category=args.get("category", "").strip()[:40],
+            category=args.get("category", "").strip()[:MAX_CATEGORY_CHARS],
             fundamental=args.get("fundamental") == "1",
             q=" ".join(args.get("q", "").split())[:MAX_QUERY_CHARS],
         )

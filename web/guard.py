@@ -62,11 +62,15 @@ def _check_host():
 # --- Route converters --------------------------------------------------------------------------
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER: a larger id overflows the query instead of finding nothing
+MAX_PAPER_ID_CHARS = 100  # an arXiv id is at most ~25 characters; anything near this is not one
+
+
 class RowId(IntegerConverter):
-    """A database row id, 1 .. 2**63-1 (SQLite's INTEGER); anything else matches no route (404)."""
+    """A database row id, 1 .. MAX_ROW_ID; anything else matches no route (404)."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
     def to_python(self, value: str):
         if len(value) > 19:  # int() refuses over 4300 digits; nothing over 19 fits anyway
@@ -75,9 +79,9 @@ class RowId(IntegerConverter):
 
 
 class PaperId(PathConverter):
-    """An arXiv id, old style with a slash included (hep-th/9901001); at most 100 characters."""
+    """An arXiv id, old style with a slash included (hep-th/9901001); at most MAX_PAPER_ID_CHARS."""
 
-    regex = "[^/].{0,99}?"
+    regex = f"[^/].{{0,{MAX_PAPER_ID_CHARS - 1}}}?"
 
 
 # --- Login sessions ----------------------------------------------------------------------------

@@ -50,8 +50,10 @@ def seed(path: str, papers: list[Paper]) -> None:
     store = Store(path)
     store.init()
     store.upsert_papers(papers)
-    store.set_paper_fundamentals(
-        {"2603.27981": [("svd_low_rank", 0.71)], "2603.27226": [("cross_entropy", 0.55)]}
+    store.record_analysis(
+        "seed",
+        "seed",
+        {"2603.27981": ("", [("svd_low_rank", 0.71, "")]), "2603.27226": ("", [("cross_entropy", 0.55, "")])},
     )
     young = {
         "id": 1,
@@ -94,7 +96,9 @@ def seed(path: str, papers: list[Paper]) -> None:
         {"2603.27226": 1, "2603.27008": 1, "2603.26996": 1, "2603.28050": 2, "2603.28149": 2},
     )
     # The catalogue's texts too: a served app's first attempt then finds them cached, not encoded.
-    catalogue = [t for f in fundamentals.catalogue() for t in f.texts()] + list(fundamentals.background())
+    catalogue = [t for f in fundamentals.catalogue() for t in [*f.texts(), *f.usage]] + list(
+        fundamentals.background()
+    )
     Embedder(config.EmbeddingsConfig(), store).embed(
         [paper_text(p.title, p.abstract) for p in papers] + catalogue
     )

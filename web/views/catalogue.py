@@ -56,7 +56,7 @@ def topics():
     )
 
 
-@bp.get("/topics/<int(max=2147483647):topic_id>")
+@bp.get("/topics/<id:topic_id>")
 def topic(topic_id: int):
     """One topic: its whole curve, the evidence for its verdict, its first papers and its recent ones."""
     store = get_store()

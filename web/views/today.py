@@ -11,7 +11,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from triage import gate
 from triage.errors import UserError
 from web.context import get_embedder, get_store, settings
-from web.daily import Filters, day_view, in_unlock_window
+from web.daily import MAX_QUERY_CHARS, YOUNG_NAMED, Filters, day_view, in_unlock_window
+from web.guard import MAX_PAPER_ID_CHARS, MAX_ROW_ID
 
 bp = Blueprint("today", __name__)
 
@@ -59,6 +60,8 @@ def index():
         after=after,
         open_attempts=store.attempts(open_only=True),
         budget=gate.budget(store, settings()),
+        max_query_chars=MAX_QUERY_CHARS,
+        young_named=YOUNG_NAMED,
     )
 
 
@@ -78,9 +81,9 @@ def _back(target: str | None) -> str:
 def unlock():
     """Unlock one paper that fits an open attempt's bottleneck into the queue, with its reason."""
     store = get_store()
-    paper_id = request.form.get("paper_id", "")[:64]
+    paper_id = request.form.get("paper_id", "")[:MAX_PAPER_ID_CHARS]
     attempt_id = request.form.get("attempt_id", 0, type=int)
-    attempt = store.get_attempt(attempt_id) if 0 < attempt_id < 2**31 else None
+    attempt = store.get_attempt(attempt_id) if 0 < attempt_id <= MAX_ROW_ID else None
     paper = store.get_paper(paper_id) if paper_id else None
     if attempt is None or attempt["outcome"] or paper is None:
         raise UserError("Only a held paper can be unlocked, and only for an open attempt.")
