@@ -401,31 +401,18 @@ def test_age_counts_from_when_a_topic_became_popular_not_its_first_trickle(setti
     assert "2025-01" in v["why"] and "since 2025-04" in v["why"]
 
 
-def test_a_small_list_early_on_a_fashion_does_not_date_its_popularity_alone(settings):
-    # A 100-paper trending list carries the topic at 10% from 2025-01; the 1,000-paper listing
-    # at 0.5% until it takes off in 2025-04. Of all papers it was ~1.4%, then 10%: popular since 04.
-    totals = np.array([[100.0] * 18, [1000.0] * 18])
-    counts = _series([0] * 12 + [10] * 6, [0] * 12 + [5, 5, 5, 100, 100, 100])
+def test_a_topic_is_dated_by_the_first_source_where_it_became_popular(settings):
+    # Agentic RL in the dev corpus: a 300-paper trending list carries it from 2025-07, the
+    # 750-paper listing only from 2025-12. At 2026-03-31 it has been a fashion for 8 months, not 3.
+    totals = np.array([[300.0] * 27, [750.0] * 27])
+    counts = _series([0] * 18 + [8] * 9, [0] * 18 + [1] * 5 + [20] * 4)
     grid = grid_of(
-        month_index("2024-01"), month_index("2025-06"), ["trending", "listing"], totals, settings.hype
+        month_index("2024-01"), month_index("2026-03"), ["trending", "listing"], totals, settings.hype
     )
-    (v,) = verdicts(counts, grid, date(2025, 6, 15), settings.hype)
-    assert v["onset"] == "2025-04", v["why"]
-    assert "Rose from about zero in 2025-01" in v["why"]
-    assert "(trending: 2025-01; listing: 2025-04)" in v["why"]
-
-
-def test_disagreeing_sources_date_a_topic_by_the_bigger_one_not_a_month_between(settings):
-    # A 300-paper trending list shows the topic popular from 2025-03, the 750-paper listing from
-    # 2025-05. Most papers say 05; their size-weighted mean (4.4) would say 04, which neither read.
-    totals = np.array([[300.0] * 20, [750.0] * 20])
-    counts = _series([0] * 12 + [3, 3] + [20] * 6, [0] * 12 + [2] * 4 + [40] * 4)
-    grid = grid_of(
-        month_index("2024-01"), month_index("2025-08"), ["trending", "listing"], totals, settings.hype
-    )
-    (v,) = verdicts(counts, grid, date(2025, 8, 15), settings.hype)
-    assert "since 2025-05, the month of most papers (trending: 2025-03; listing: 2025-05)" in v["why"]
-    assert v["onset"] == "2025-05"
+    (v,) = verdicts(counts, grid, date(2026, 3, 31), settings.hype)
+    assert v["onset"] == "2025-07" and v["hype"] is False, v["why"]
+    assert "since 2025-07, first in any source (trending: 2025-07; listing: 2025-12)" in v["why"]
+    assert "8 months old" in v["why"]
 
 
 def test_a_source_begun_long_after_the_rise_does_not_date_an_old_topic(settings):

@@ -82,29 +82,23 @@ def _first_popular(share: np.ndarray, cfg: HypeConfig) -> int:
     return next((i for i in range(len(share)) if share[i] >= bar and share[i : i + w].mean() >= bar), 0)
 
 
-def popular_since(
-    counts: np.ndarray, rise: int, grid: Grid, sizes: np.ndarray, cfg: HypeConfig
-) -> tuple[int, str]:
+def popular_since(counts: np.ndarray, rise: int, grid: Grid, cfg: HypeConfig) -> tuple[int, str]:
     """The month a risen topic became popular, from which its age counts, and a note saying how
-    each source read it (the evidence a reader needs when sources disagree; "" with one source);
-    counts is (S, M), sizes (S,) the sources' usual sizes (`source_sizes`).
+    each source read it ("" with one source); counts is (S, M).
 
     Each source is read against itself (`_first_popular` on its own shares since the rise): a
     trending list carries a fashion at several times a listing's share, so one source's months
     must not be measured against another's peak, least of all across the month a source joined.
-    The month is the sources' weighted median, by size: the month read by the sources holding most
-    of the papers. A mean of disagreeing months is a month no source read (a trending list's 03
-    and a listing's 05 averaged to 04), and moves with one outlying source. Left out: a source
-    with fewer than min_topic_papers papers of the topic since the rise (noise), and one that
-    began after the rise with the topic already there (min_share of its first month): it cannot
-    tell when the topic became popular, only that it was present when it began; its own first
-    months would date chain-of-thought (2022) by a listing begun in 2025.
-    With no source left, the sources are pooled. A topic that rose from zero to 0.2% of papers
-    is present, not yet fashionable; one month's dip is counting noise."""
+    The topic became popular in the first month any source shows it popular: a fashion a
+    community has been reading for months is not young because a bigger listing came to it late.
+    Left out: a source with fewer than min_topic_papers papers of the topic since the rise
+    (noise), and one that began after the rise with the topic already there (min_share of its
+    first month): it cannot tell when the topic became popular, only that it was present when it
+    began. With no source left, the sources are pooled."""
     valid = grid.valid
     start = rise - grid.first
-    months, weights, read = [], [], []
-    for s, size in enumerate(sizes):
+    months, read = [], []
+    for s in range(len(grid.sources)):
         idx = np.flatnonzero(valid[s])
         after = idx[idx >= start]
         if not len(after):
@@ -116,7 +110,6 @@ def popular_since(
         i = _first_popular(counts[s, after] / grid.totals[s, after], cfg)
         if idx[0] < start or (i > 0 and counts[s, idx[0]] < cfg.min_share * grid.totals[s, idx[0]]):
             months.append(after[i])
-            weights.append(size)
             read.append(f"{grid.sources[s]}: {month_name(grid.first + after[i])}")
         else:
             read.append(f"{grid.sources[s]}: began after the rise, with the topic already there")
@@ -127,13 +120,9 @@ def popular_since(
             return rise, ""
         n = np.where(valid, counts, 0).sum(axis=0)[after]
         months = [after[_first_popular(n / np.where(valid, grid.totals, 0).sum(axis=0)[after], cfg)]]
-        weights = [1.0]
         read.append("sources pooled")
-    order = np.argsort(months, kind="stable")
-    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
-    mid = int(np.asarray(months)[order][np.searchsorted(cum, cum[-1] / 2)])
     sources = f" ({'; '.join(read)})" if len(read) > 1 else ""
-    return grid.first + mid, f", the month of most papers{sources}" if len(months) > 1 else sources
+    return grid.first + int(min(months)), f", first in any source{sources}" if len(months) > 1 else sources
 
 
 @dataclass(frozen=True)
@@ -186,7 +175,7 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds
         curve = [[month_name(m), round(float(share[k, m - grid.first]), 5)] for m in months]
         cluster = kinds is not None and kinds[k] == "cluster"
         rise = -1 if cluster else int(on[k])
-        onset, by_source = popular_since(counts[k], rise, grid, sizes, cfg) if rise >= 0 else (-1, "")
+        onset, by_source = popular_since(counts[k], rise, grid, cfg) if rise >= 0 else (-1, "")
         since = [m - grid.first for m in months if onset < 0 or m >= onset]
         level = float(np.mean(share[k, since])) if since else 0.0
         now = float(np.average(share[k, recent], weights=weight)) if len(recent) else 0.0
