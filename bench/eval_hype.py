@@ -222,7 +222,7 @@ WITHOUT_CODE = {
     "versions": ("phrases._new_versions", lambda f: lambda *a: set()),
     "pairings": (
         "phrases._new_pairings",
-        lambda f: lambda x, names, rising, *a: np.ones(len(rising), dtype=bool),
+        lambda f: lambda vocabulary, rising: np.ones(len(rising), dtype=bool),
     ),
     "spellings": ("phrases.join_spellings", lambda f: lambda groups, *a: groups),
     "collisions": ("phrases.definitions", _without_collisions),

@@ -21,6 +21,7 @@ from bench.corpus import iter_corpus  # noqa: E402
 from triage import config  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.topics import (  # noqa: E402
+    Vocabulary,
     build_grid,
     full_text,
     month_index,
@@ -52,13 +53,13 @@ def main() -> None:
         sys.exit(f"no phrase is in {cfg.min_topic_papers} of these {len(papers)} papers")
     vec, x, rose = found
     names = vec.get_feature_names_out()
-    months = np.array([month_index(p.published) for p in papers])
+    v = Vocabulary(x, names, rose, np.array([month_index(p.published) for p in papers]), cfg)
     rows = []
     for q in np.flatnonzero(rose >= 0):
         word = str(names[q])
         if " " in word or (args.word and word not in args.word):
             continue
-        counts = word_counts(x, q, int(rose[q]), months, cfg)
+        counts = word_counts(v, q, int(rose[q]))
         if counts[0] < cfg.min_topic_papers:
             rows.append((new_word_odds(*counts, cfg), word, month_name(int(rose[q])), *counts))
     print(f"{len(papers)} papers; new when the odds are at most {cfg.new_word_chance}")

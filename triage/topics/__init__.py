@@ -36,6 +36,7 @@ from triage.topics.grid import (
     month_totals,
 )
 from triage.topics.phrases import (
+    Vocabulary,
     context_pairs,
     join_spellings,
     new_word_odds,
@@ -51,6 +52,7 @@ __all__ = [
     "SMALL",
     "Age",
     "Grid",
+    "Vocabulary",
     "age_text",
     "assign_papers",
     "build_grid",
