@@ -212,7 +212,6 @@ def _without_collisions(definitions):
 # code rule by replacing its function (module.name in triage.topics) with a no-op.
 WITHOUT_CODE = {
     "names": ("phrases.written_as_name", lambda f: lambda *a: True),
-    "phrase-names": ("phrases._phrase_is_name", lambda f: lambda *a: True),
     "clusters": (
         "verdicts",
         lambda f: lambda counts, grid, as_of, cfg, kinds=None: f(counts, grid, as_of, cfg),

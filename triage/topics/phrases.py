@@ -126,10 +126,6 @@ def rising_phrases(
         and in_titles[g] > 0
         and (named[g] or any(new_words.get(w, -1) >= first[g] - cfg.max_topic_age_months for w in words[g]))
         and coherence(vectors[member.indices[member.indptr[g] : member.indptr[g + 1]]]) >= cfg.min_coherence
-        and any(
-            " " not in names[rising[i]] or _phrase_is_name(papers, x, rising[i], names, cfg)
-            for i in groups[g]
-        )
     ]
     terms = [dedupe_terms([str(names[rising[i]]) for i in groups[g]])[: LABEL_TERMS + 2] for g in keep]
     context = context_pairs(x, names, member[:, keep], terms)
@@ -146,15 +142,6 @@ def written_as_name(papers: list[Paper], x, q: int, word: str, cfg: HypeConfig) 
     abstracts = [_LISTING_PREFIX.sub("", papers[i].abstract) for i in docs]
     share = name_share(abstracts, word, [papers[i].title for i in docs])
     return share is not None and share > cfg.name_share
-
-
-def _phrase_is_name(papers: list[Paper], x, q: int, names, cfg: HypeConfig) -> bool:
-    """Is a two-word phrase written as a name ("Deep Research", "agentic RL", "Self-Forcing")
-    rather than as ordinary words ("coding agents", "mid-training", "context management")? The
-    one-word test (`written_as_name`) on the phrase: a group of phrases is a topic only if one of
-    them is a name, or it holds a one-word name (a defined short form, "dLLM", joins its long
-    form's phrases)."""
-    return written_as_name(papers, x, q, str(names[q]), cfg)
 
 
 def context_pairs(x, names, member, terms) -> list[str | None]:

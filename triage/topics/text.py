@@ -89,31 +89,22 @@ def full_text(p: Paper) -> str:
 
 
 def name_share(texts: list[str], word: str, titles: list[str] = ()) -> float | None:
-    """Of the times the texts write the (folded) word or two-word phrase where its case can tell,
-    the share written as a name: with a digit ("o1", "Qwen3"), a capital after a word's first
-    letter ("GRPO", "dLLMs", "agentic RL") or every word capitalised inside a sentence ("Mamba",
-    "Deep Research"); None when no occurrence tells. A capital at a sentence's start says nothing,
-    nor does one in a title (titles capitalise words)."""
-    *head, last = word.split()
-    stem = re.escape(last[:-1]) + "(?:y|ies)" if last.endswith("y") else re.escape(last) + "(?:s|es)?"
-    body = "".join(re.escape(w) + r"[\s-]+" for w in head) + stem
-    rx = re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
+    """Of the times the texts write the (folded) word where its case can tell, the share written
+    as a name: with a digit ("o1", "Qwen3"), a capital after the first letter ("GRPO", "dLLMs",
+    "LLaDA") or a leading capital inside a sentence ("Mamba"); None when no occurrence tells. A
+    capital at a sentence's start says nothing, nor does one in a title (titles capitalise words)."""
+    stem = re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word) + "(?:s|es)?"
+    rx = re.compile(rf"(?<![A-Za-z0-9]){stem}(?![A-Za-z0-9])", re.IGNORECASE)
     named = plain = 0
     for text, title in [(t, False) for t in texts] + [(t, True) for t in titles]:
         for m in rx.finditer(text):
-            words = re.split(r"[\s-]+", m.group(0))
-            if any(c.isdigit() or c.isupper() for w in words for c in w[1:]) or any(
-                c.isdigit() for w in words for c in w[:1]
-            ):
+            tok = m.group(0)
+            if any(c.isdigit() for c in tok) or any(c.isupper() for c in tok[1:]):
                 named += 1
-            elif not words[0][0].isupper():
+            elif not tok[0].isupper():
                 plain += 1
-            elif title or _SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]):
-                continue
-            elif all(w[0].isupper() for w in words):
+            elif not title and not _SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]):
                 named += 1
-            else:
-                plain += 1
     return named / (named + plain) if named + plain else None
 
 
