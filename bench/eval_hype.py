@@ -219,7 +219,6 @@ WITHOUT_CODE = {
     "broad": ("build.verdicts", _without_broad),
     "split": ("build.split_broad_clusters", lambda f: lambda vectors, cluster_of, *a: cluster_of),
     "facets": ("phrases._facets", lambda f: lambda member, *a: [False] * member.shape[1]),
-    "versions": ("phrases._new_versions", lambda f: lambda *a: set()),
     "pairings": (
         "phrases._new_pairings",
         lambda f: lambda vocabulary, rising: np.ones(len(rising), dtype=bool),

@@ -4,7 +4,6 @@ topic nor a pairing that rose because one of its words spread)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -26,8 +25,6 @@ from triage.topics.text import (
     words_of,
 )
 from triage.topics.verdict import onsets
-
-_VERSION = re.compile(r"^([a-z]{2,}?)\d+$")  # "qwen3": the name "qwen", version 3
 
 
 @dataclass(frozen=True)
@@ -69,11 +66,9 @@ def rising_phrases(
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
     topic either is named in titles ("deep research") or carries a new word (under
     min_topic_papers papers before its ramp: not "reframe", a paper a month for years) that rose
-    within max_topic_age_months before it ("o1", "mcp"; not a new version of an older name,
-    "qwen3" after "qwen2": `_new_versions`). Either way some title must name
-    it: what no title names is an attribute of papers, not what they are about ("aime25", a
-    benchmark; "a3b", a model size), and versioned names are new words every year, so they
-    would call an old fashion young again and again. A two-word phrase must also be a new
+    within max_topic_age_months before it ("o1", "mcp", a model line's new release "qwen3").
+    Either way some title must name it: what no title names is an attribute of papers, not what
+    they are about ("aime25", a benchmark; "a3b", a model size). A two-word phrase must also be a new
     pairing (`_new_pairings`), not one that rose only because a word of it spread. A name the
     papers define as different things ("SAGE", six papers, six long forms) is no one topic."""
     texts = [full_text(p) for p in papers]
@@ -111,11 +106,8 @@ def rising_phrases(
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
     # A word vouches for a group only if it is new and rose with it: "agentic" (2024) does not
     # make "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
-    renamed = _new_versions(v, rising)
     new_words = {
-        str(names[i]): int(on[i])
-        for i in rising
-        if " " not in names[i] and i not in renamed and _is_new_word(v, i, int(on[i]))
+        str(names[i]): int(on[i]) for i in rising if " " not in names[i] and _is_new_word(v, i, int(on[i]))
     }
     fresh = _new_pairings(v, rising)
     keep = [
@@ -196,24 +188,6 @@ def _is_new_word(v: Vocabulary, q: int, rise: int) -> bool:
         before < v.cfg.min_topic_papers
         and new_word_odds(before, history, since, recent, v.cfg) <= v.cfg.new_word_chance
     )
-
-
-def _new_versions(v: Vocabulary, rising) -> set[int]:
-    """Rising words that are a new version of an older name, "qwen3" where papers had written
-    "qwen" or "qwen2" (min_topic_papers of them before its ramp): a family's new release, not by
-    itself a new topic."""
-    names, on, cfg = v.names, v.on, v.cfg
-    stems: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(names):
-        m = _VERSION.match(str(name))
-        stems[m.group(1) if m else str(name)].append(i)
-    out = set()
-    for q in rising:
-        m = _VERSION.match(str(names[q]))
-        family = [i for i in stems.get(m.group(1), []) if i != q] if m else []
-        if family and (v.months_of(family) < on[q] - cfg.ramp_months).sum() >= cfg.min_topic_papers:
-            out.add(int(q))
-    return out
 
 
 def _new_pairings(v: Vocabulary, rising) -> np.ndarray:
