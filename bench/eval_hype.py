@@ -229,7 +229,6 @@ WITHOUT_CODE = {
 WITHOUT_CONFIG = {
     "coherence": {"min_coherence": -1.0},
     "collocations": {"min_title_share": 0.0},
-    "new-word-odds": {"new_word_chance": 1.0},
     "thin-months": {"partial_month_ratio": 0.0},
 }
 

@@ -303,8 +303,7 @@ def test_a_word_a_short_history_had_not_yet_seen_is_not_thereby_new(settings):
     """A new user's history: 100 papers a month, three months of them before the ramp. From
     2024-07 an ordinary word, "proactively", is in 3 papers a month, and the name "QwQ" in 12;
     each is named in one title only. Neither was written before, but 300 papers could well miss
-    a word at "proactively"'s rate, and could not miss one at QwQ's: only the name vouches for
-    itself."""
+    a word at "proactively"'s rate: only the name (`written_as_name`) is a topic."""
     steady = [("A study of general methods for data", "Results on the task of search.")] * 100
     new = [("A study of general methods for data", "Agents proactively ask for help.")] * 3
     new += [("A study of general methods for data", "Results with QwQ on the data.")] * 12

@@ -39,10 +39,8 @@ from triage.topics.phrases import (
     Vocabulary,
     context_pairs,
     join_spellings,
-    new_word_odds,
     phrase_rises,
     rising_phrases,
-    word_counts,
     written_as_name,
 )
 from triage.topics.text import embed_texts, full_text, name_share, phrase_vectorizer, phrases_of, words_of
@@ -73,7 +71,6 @@ __all__ = [
     "month_name",
     "month_totals",
     "name_share",
-    "new_word_odds",
     "onsets",
     "phrase_rises",
     "phrase_vectorizer",
@@ -86,7 +83,6 @@ __all__ = [
     "topic_rows",
     "update_topics",
     "verdicts",
-    "word_counts",
     "words_of",
     "written_as_name",
 ]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.stats import poisson
 
 from triage.abbreviations import definitions
 from triage.config import HypeConfig
@@ -157,37 +156,10 @@ def context_pairs(x, names, member, terms) -> list[str | None]:
     return out
 
 
-def word_counts(v: Vocabulary, q: int, rise: int) -> tuple[int, int, int, int]:
-    """Papers using word q before its ramp, all papers before it, papers using q from the ramp
-    on, and all papers from it on."""
-    m, months = v.months_of([q]), v.months
-    ramp = rise - v.cfg.ramp_months
-    return (
-        int((m < ramp).sum()),
-        int((months < ramp).sum()),
-        int((m >= ramp).sum()),
-        int((months >= ramp).sum()),
-    )
-
-
-def new_word_odds(before: int, history: int, since: int, recent: int, cfg: HypeConfig) -> float:
-    """How likely an ordinary word, at 1/rise_ratio of its rate since the ramp, would have been
-    in as few papers before it (Poisson): small when the history could not have missed it."""
-    return float(poisson.cdf(before, history * since / recent / cfg.rise_ratio))
-
-
 def _is_new_word(v: Vocabulary, q: int, rise: int) -> bool:
-    """Is word q new, not an ordinary word the history had not yet shown? New when fewer than
-    min_topic_papers papers used it before its ramp ("reframe", a paper a month for years, is
-    not) and the history there was big enough to have shown an ordinary word (`new_word_odds`
-    at most new_word_chance). On a new user's 17 months of trending papers, "proactively" (1
-    paper of 2,145 before, 15 of 3,050 since) could just be unseen; "grpo" (0 of 1,147 before,
-    146 of 4,048 since) cannot."""
-    before, history, since, recent = word_counts(v, q, rise)
-    return (
-        before < v.cfg.min_topic_papers
-        and new_word_odds(before, history, since, recent, v.cfg) <= v.cfg.new_word_chance
-    )
+    """Is word q new: fewer than min_topic_papers papers used it before its ramp ("reframe", a
+    paper a month for years, is not)?"""
+    return int((v.months_of([q]) < rise - v.cfg.ramp_months).sum()) < v.cfg.min_topic_papers
 
 
 def _new_pairings(v: Vocabulary, rising) -> np.ndarray:
