@@ -213,7 +213,7 @@ def _without_collisions(definitions):
 WITHOUT_CODE = {
     "names": ("phrases.written_as_name", lambda f: lambda *a: True),
     "clusters": (
-        "verdicts",
+        "build.verdicts",
         lambda f: lambda counts, grid, as_of, cfg, kinds=None: f(counts, grid, as_of, cfg),
     ),
     "broad": ("build.verdicts", _without_broad),
