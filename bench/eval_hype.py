@@ -213,16 +213,15 @@ def _without_collisions(definitions):
 WITHOUT_CODE = {
     "names": ("phrases.written_as_name", lambda f: lambda *a: True),
     "clusters": (
-        "verdicts",
+        "build.verdicts",
         lambda f: lambda counts, grid, as_of, cfg, kinds=None: f(counts, grid, as_of, cfg),
     ),
     "broad": ("build.verdicts", _without_broad),
     "split": ("build.split_broad_clusters", lambda f: lambda vectors, cluster_of, *a: cluster_of),
     "facets": ("phrases._facets", lambda f: lambda member, *a: [False] * member.shape[1]),
-    "versions": ("phrases._new_versions", lambda f: lambda *a: set()),
     "pairings": (
         "phrases._new_pairings",
-        lambda f: lambda x, names, rising, *a: np.ones(len(rising), dtype=bool),
+        lambda f: lambda vocabulary, rising: np.ones(len(rising), dtype=bool),
     ),
     "spellings": ("phrases.join_spellings", lambda f: lambda groups, *a: groups),
     "collisions": ("phrases.definitions", _without_collisions),
@@ -230,7 +229,6 @@ WITHOUT_CODE = {
 WITHOUT_CONFIG = {
     "coherence": {"min_coherence": -1.0},
     "collocations": {"min_title_share": 0.0},
-    "new-word-odds": {"new_word_chance": 1.0},
     "thin-months": {"partial_month_ratio": 0.0},
 }
 

@@ -60,7 +60,6 @@ def test_delay_below_three_seconds_refused(tmp_path):
     "section, line, message",
     [
         ("hype", "min_share = -0.01", "min_share must be between 0 and 1, got -0.01"),
-        ("hype", "new_word_chance = 5", "new_word_chance must be between 0 and 1"),
         ("hype", "sustain_months = 0", "sustain_months must be >= 1, got 0"),
         ("hype", "min_coherence = 2", "min_coherence must be between -1 and 1, got 2.0"),
         ("gate", "daily_read_budget = -1", "daily_read_budget must be >= 0, got -1"),

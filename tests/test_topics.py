@@ -269,10 +269,10 @@ def test_a_name_papers_gave_to_different_things_is_not_a_topic(settings):
     assert "sage" not in phrases, phrases
 
 
-def test_a_new_version_of_an_older_name_is_not_a_new_topic(settings):
+def test_a_new_release_of_a_model_line_is_a_new_name(settings):
     """From 2024-07 papers report results with Qwen2; from 2025-01 with Qwen3, named in one title
-    in twelve: a new word, but a family's new release, so it does not vouch for itself as the
-    new name "QwQ" does."""
+    in twelve: a new word that rose, so it vouches for itself as the new name "QwQ" does (the
+    removal test kept no rule against versioned names: docs/decisions/hype.md)."""
     steady = [("A study of general methods for data", "Results on the data.")] * 500
     older = [("A study of general methods for data", "Results with Qwen2 on the data.")] * 8
     new = [("A study of general methods for data", "Results with Qwen3 on the data.")] * 11
@@ -281,7 +281,7 @@ def test_a_new_version_of_an_older_name_is_not_a_new_topic(settings):
     new += [("QwQ as a judge", "")]
     phrases = {p for group in _phrase_topics(settings, steady, new, older) for p in group}
     assert "qwq" in phrases
-    assert not [p for p in phrases if "qwen3" in p], phrases
+    assert [p for p in phrases if "qwen3" in p], phrases
 
 
 def test_an_ordinary_word_that_grew_does_not_vouch_for_itself(settings):
@@ -303,8 +303,7 @@ def test_a_word_a_short_history_had_not_yet_seen_is_not_thereby_new(settings):
     """A new user's history: 100 papers a month, three months of them before the ramp. From
     2024-07 an ordinary word, "proactively", is in 3 papers a month, and the name "QwQ" in 12;
     each is named in one title only. Neither was written before, but 300 papers could well miss
-    a word at "proactively"'s rate, and could not miss one at QwQ's: only the name vouches for
-    itself."""
+    a word at "proactively"'s rate: only the name (`written_as_name`) is a topic."""
     steady = [("A study of general methods for data", "Results on the task of search.")] * 100
     new = [("A study of general methods for data", "Agents proactively ask for help.")] * 3
     new += [("A study of general methods for data", "Results with QwQ on the data.")] * 12

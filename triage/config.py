@@ -100,7 +100,6 @@ class HypeConfig:
     phrase_overlap: float = 0.5
     min_coherence: float = 0.2
     min_title_share: float = 0.1
-    new_word_chance: float = 0.05
     facet_share: float = 0.67
     facet_lift: float = 50.0
     name_share: float = 0.5
@@ -113,7 +112,7 @@ class HypeConfig:
     BOUNDS: ClassVar[dict] = {
         **dict.fromkeys(
             "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
-            "new_word_chance facet_share active_ratio name_share max_label_share".split(),
+            "facet_share active_ratio name_share max_label_share".split(),
             (0, 1),
         ),
         **dict.fromkeys(

@@ -36,12 +36,11 @@ from triage.topics.grid import (
     month_totals,
 )
 from triage.topics.phrases import (
+    Vocabulary,
     context_pairs,
     join_spellings,
-    new_word_odds,
     phrase_rises,
     rising_phrases,
-    word_counts,
     written_as_name,
 )
 from triage.topics.text import embed_texts, full_text, name_share, phrase_vectorizer, phrases_of, words_of
@@ -51,6 +50,7 @@ __all__ = [
     "SMALL",
     "Age",
     "Grid",
+    "Vocabulary",
     "age_text",
     "assign_papers",
     "build_grid",
@@ -71,7 +71,6 @@ __all__ = [
     "month_name",
     "month_totals",
     "name_share",
-    "new_word_odds",
     "onsets",
     "phrase_rises",
     "phrase_vectorizer",
@@ -84,7 +83,6 @@ __all__ = [
     "topic_rows",
     "update_topics",
     "verdicts",
-    "word_counts",
     "words_of",
     "written_as_name",
 ]

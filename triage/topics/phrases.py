@@ -4,12 +4,11 @@ topic nor a pairing that rose because one of its words spread)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.stats import poisson
 
 from triage.abbreviations import definitions
 from triage.config import HypeConfig
@@ -26,7 +25,23 @@ from triage.topics.text import (
 )
 from triage.topics.verdict import onsets
 
-_VERSION = re.compile(r"^([a-z]{2,}?)\d+$")  # "qwen3": the name "qwen", version 3
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What every phrase rule reads: papers x phrases (CSC), the phrases' names, each phrase's
+    rise month (-1 if it never rose), each paper's month index, and the settings."""
+
+    x: sparse.csc_matrix
+    names: np.ndarray
+    on: np.ndarray
+    months: np.ndarray
+    cfg: HypeConfig
+
+    def months_of(self, cols) -> np.ndarray:
+        """Publication months of the papers holding any of the phrases `cols`. One phrase's papers
+        are unique already: no sort, as `_facets` asks this of common words thousands of times."""
+        held = [self.x.indices[self.x.indptr[i] : self.x.indptr[i + 1]] for i in cols]
+        return self.months[held[0] if len(held) == 1 else np.unique(np.concatenate(held))]
 
 
 def phrase_rises(papers: list[Paper], texts: list[str], grid: Grid, cfg: HypeConfig):
@@ -50,11 +65,9 @@ def rising_phrases(
     papers rarely name it in their titles ("experiment mathematical", "agentic framework"); a
     topic either is named in titles ("deep research") or carries a new word (under
     min_topic_papers papers before its ramp: not "reframe", a paper a month for years) that rose
-    within max_topic_age_months before it ("o1", "mcp"; not a new version of an older name,
-    "qwen3" after "qwen2": `_new_versions`). Either way some title must name
-    it: what no title names is an attribute of papers, not what they are about ("aime25", a
-    benchmark; "a3b", a model size), and versioned names are new words every year, so they
-    would call an old fashion young again and again. A two-word phrase must also be a new
+    within max_topic_age_months before it ("o1", "mcp", a model line's new release "qwen3").
+    Either way some title must name it: what no title names is an attribute of papers, not what
+    they are about ("aime25", a benchmark; "a3b", a model size). A two-word phrase must also be a new
     pairing (`_new_pairings`), not one that rose only because a word of it spread. A name the
     papers define as different things ("SAGE", six papers, six long forms) is no one topic."""
     texts = [full_text(p) for p in papers]
@@ -84,21 +97,18 @@ def rising_phrases(
     member = ((xr @ pick) > 0).astype(np.int32).tocsc()
     words = [{w for i in g for w in str(names[rising[i]]).split()} for g in groups]
     first = [int(on[rising[g]].min()) for g in groups]
-    months = np.array([month_index(p.published) for p in papers])
-    older = _facets(member, words, first, x, names, months, cfg)
+    v = Vocabulary(x, names, on, np.array([month_index(p.published) for p in papers]), cfg)
+    older = _facets(member, words, first, v)
     in_titles = np.asarray(
         ((vec.transform([p.title for p in papers])[:, rising] @ pick) > 0).sum(axis=0)
     ).ravel()
     named = in_titles >= cfg.min_title_share * np.diff(member.indptr)
     # A word vouches for a group only if it is new and rose with it: "agentic" (2024) does not
     # make "agentic framework" (2025-07) a new topic; "o1" does make "o1 like".
-    renamed = _new_versions(x, names, rising, on, months, cfg)
     new_words = {
-        str(names[i]): int(on[i])
-        for i in rising
-        if " " not in names[i] and i not in renamed and _is_new_word(x, i, int(on[i]), months, cfg)
+        str(names[i]): int(on[i]) for i in rising if " " not in names[i] and _is_new_word(v, i, int(on[i]))
     }
-    fresh = _new_pairings(x, names, rising, on, months, cfg)
+    fresh = _new_pairings(v, rising)
     keep = [
         g
         for g in range(len(groups))
@@ -146,76 +156,24 @@ def context_pairs(x, names, member, terms) -> list[str | None]:
     return out
 
 
-def _months_of(x, cols, months: np.ndarray) -> np.ndarray:
-    """Publication months of the papers holding any of the phrases `cols`; x: papers x phrases
-    (CSC), months: month index per paper. One phrase's papers are unique already: no sort, as
-    `_facets` asks this of common words thousands of times."""
-    held = [x.indices[x.indptr[i] : x.indptr[i + 1]] for i in cols]
-    return months[held[0] if len(held) == 1 else np.unique(np.concatenate(held))]
+def _is_new_word(v: Vocabulary, q: int, rise: int) -> bool:
+    """Is word q new: fewer than min_topic_papers papers used it before its ramp ("reframe", a
+    paper a month for years, is not)?"""
+    return int((v.months_of([q]) < rise - v.cfg.ramp_months).sum()) < v.cfg.min_topic_papers
 
 
-def word_counts(x, q: int, rise: int, months: np.ndarray, cfg: HypeConfig) -> tuple[int, int, int, int]:
-    """Papers using word q before its ramp, all papers before it, papers using q from the ramp
-    on, and all papers from it on; x: papers x phrases (CSC), months: month index per paper."""
-    m = _months_of(x, [q], months)
-    ramp = rise - cfg.ramp_months
-    return (
-        int((m < ramp).sum()),
-        int((months < ramp).sum()),
-        int((m >= ramp).sum()),
-        int((months >= ramp).sum()),
-    )
-
-
-def new_word_odds(before: int, history: int, since: int, recent: int, cfg: HypeConfig) -> float:
-    """How likely an ordinary word, at 1/rise_ratio of its rate since the ramp, would have been
-    in as few papers before it (Poisson): small when the history could not have missed it."""
-    return float(poisson.cdf(before, history * since / recent / cfg.rise_ratio))
-
-
-def _is_new_word(x, q: int, rise: int, months: np.ndarray, cfg: HypeConfig) -> bool:
-    """Is word q new, not an ordinary word the history had not yet shown? New when fewer than
-    min_topic_papers papers used it before its ramp ("reframe", a paper a month for years, is
-    not) and the history there was big enough to have shown an ordinary word (`new_word_odds`
-    at most new_word_chance). On a new user's 17 months of trending papers, "proactively" (1
-    paper of 2,145 before, 15 of 3,050 since) could just be unseen; "grpo" (0 of 1,147 before,
-    146 of 4,048 since) cannot."""
-    before, history, since, recent = word_counts(x, q, rise, months, cfg)
-    return (
-        before < cfg.min_topic_papers
-        and new_word_odds(before, history, since, recent, cfg) <= cfg.new_word_chance
-    )
-
-
-def _new_versions(x, names, rising, on, months, cfg: HypeConfig) -> set[int]:
-    """Rising words that are a new version of an older name, "qwen3" where papers had written
-    "qwen" or "qwen2" (min_topic_papers of them before its ramp): a family's new release, not by
-    itself a new topic. x: papers x phrases (CSC), months: month index per paper."""
-    stems: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(names):
-        m = _VERSION.match(str(name))
-        stems[m.group(1) if m else str(name)].append(i)
-    out = set()
-    for q in rising:
-        m = _VERSION.match(str(names[q]))
-        family = [i for i in stems.get(m.group(1), []) if i != q] if m else []
-        if family and (_months_of(x, family, months) < on[q] - cfg.ramp_months).sum() >= cfg.min_topic_papers:
-            out.add(int(q))
-    return out
-
-
-def _new_pairings(x, names, rising, on, months, cfg: HypeConfig) -> np.ndarray:
+def _new_pairings(v: Vocabulary, rising) -> np.ndarray:
     """Per rising phrase: is it new as a pairing? A word is new by itself; a two-word phrase
     only if, among the papers of each of its words, its share rose at least rise_ratio times
     from before its ramp to its rise on. Otherwise it rose because one of its words spread:
     "agentic framework" is as common among "agentic" papers in 2025 as in 2024 (a collocation of
     an older fashion), while "diffusion language" became 8x commoner among "diffusion" papers.
-    A word with fewer than min_topic_papers papers before is itself new and vouches for the pair.
-    x: papers x phrases (CSC), on: rise month per phrase, months: month index per paper."""
+    A word with fewer than min_topic_papers papers before is itself new and vouches for the pair."""
+    names, on, cfg = v.names, v.on, v.cfg
     vocab = {str(n): i for i, n in enumerate(names)}
 
     def split(q: int, r: int) -> tuple[int, int]:
-        m = _months_of(x, [q], months)
+        m = v.months_of([q])
         return int((m < r - cfg.ramp_months).sum()), int((m >= r).sum())
 
     out = np.ones(len(rising), dtype=bool)
@@ -232,13 +190,14 @@ def _new_pairings(x, names, rising, on, months, cfg: HypeConfig) -> np.ndarray:
     return out
 
 
-def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[bool]:
+def _facets(member, words, onset, v: Vocabulary) -> list[bool]:
     """Per phrase group: is it a facet of an older topic? True when most of its papers
     (facet_share) also carry one other, specific phrase (facet_lift times likelier among them
     than among all papers) that already had min_topic_papers papers max_topic_age_months before
     the group's onset: "libero" rises with vision-language-action papers, it is not a new topic.
-    Phrases sharing a word with the group are its own variants, not parents. x: papers x
-    phrases (CSC), months: month index per paper."""
+    Phrases sharing a word with the group are its own variants, not parents. member: papers x
+    groups (CSC)."""
+    x, names, cfg = v.x, v.names, v.cfg
     n = x.shape[0]
     share = np.asarray(x.sum(axis=0)).ravel() / n
     co = (member.T @ x).tocsr()
@@ -252,7 +211,7 @@ def _facets(member, words, onset, x, names, months, cfg: HypeConfig) -> list[boo
         out.append(
             any(
                 not words[g].intersection(str(names[q]).split())
-                and (_months_of(x, [q], months) < cutoff).sum() >= cfg.min_topic_papers
+                and (v.months_of([q]) < cutoff).sum() >= cfg.min_topic_papers
                 for q in cand
             )
         )

@@ -10,18 +10,25 @@ import numpy as np
 from triage.config import HypeConfig
 from triage.topics.grid import Grid, curves, history_months, month_index, month_name, source_sizes
 
+# The baseline a rise is measured against: the mean share over this many months before it (a
+# year, so a seasonal dip or one conference month is not "about zero").
+BASELINE_SPAN = 12
 
-def _prior_peak(counts: np.ndarray, grid: Grid) -> np.ndarray:
-    """(T, M): the highest 3-month mean share any source showed before each month."""
+
+def _prior_peak(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
+    """(T, M): the highest mean share over sustain_months that any source showed before each month
+    (the same span that makes a rise a level, so an earlier level is read the same way)."""
     t, _, m = counts.shape
+    w = cfg.sustain_months
     peak = np.zeros((t, m + 1))
     for s in range(len(grid.sources)):
         idx = np.flatnonzero(grid.valid[s])
-        if len(idx) < 3:
+        if len(idx) < w:
             continue
         share = counts[:, s, idx] / grid.totals[s, idx]
-        rolling = (share[:, 2:] + share[:, 1:-1] + share[:, :-2]) / 3
-        peak[:, idx[2:] + 1] = np.maximum(peak[:, idx[2:] + 1], rolling)
+        csum = np.concatenate([np.zeros((t, 1)), np.cumsum(share, axis=1)], axis=1)
+        rolling = (csum[:, w:] - csum[:, :-w]) / w
+        peak[:, idx[w - 1 :] + 1] = np.maximum(peak[:, idx[w - 1 :] + 1], rolling)
     return np.maximum.accumulate(peak, axis=1)[:, :m]
 
 
@@ -31,20 +38,20 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
     A source shows an onset at month j when
     * the share in j, and the pooled share of j and the following months up to sustain_months
       (at least two months of evidence), are >= rise_ratio x its baseline and >= min_share;
-    * the baseline (mean share over the 12 months before j, less the last ramp_months) is below
-      min_share: a young topic rose from about zero; a phrase that was already a topic and grew
+    * the baseline (mean share over the BASELINE_SPAN months before j, less the last ramp_months)
+      is below min_share: a young topic rose from about zero; a phrase that was already a topic and grew
       ("long horizon" at 1.3% for a year, then 6%) is not new;
     * those months hold >= min_topic_papers papers of the topic in all sources together (a
       young topic has a few papers a month, spread over the sources: counting evidence);
-    * no source held the topic at >= prior_ratio of that level (3-month mean) before the ramp:
-      a topic common elsewhere earlier is not new, whatever one source's mix says.
+    * no source held the topic at >= prior_ratio of that level (mean over sustain_months) before
+      the ramp: a topic common elsewhere earlier is not new, whatever one source's mix says.
     The ramp (the ramp_months before j) is left out of the baseline and of that last check: a
     young topic's own build-up before its clear rise is not evidence that it is old.
     """
     t = counts.shape[0]
     never = np.iinfo(np.int64).max
     out = np.full(t, never, dtype=np.int64)
-    prior = _prior_peak(counts, grid)
+    prior = _prior_peak(counts, grid, cfg)
     every = counts.sum(axis=1)
     for s in range(len(grid.sources)):
         idx = np.flatnonzero(grid.valid[s])
@@ -54,7 +61,7 @@ def onsets(counts: np.ndarray, grid: Grid, cfg: HypeConfig) -> np.ndarray:
         csum = np.concatenate([np.zeros((t, 1)), np.cumsum(share, axis=1)], axis=1)
         found = np.zeros(t, dtype=bool)
         for j in range(cfg.baseline_months, len(idx) - 1):
-            lo, hi = max(0, j - 12), min(j + cfg.sustain_months, len(idx))
+            lo, hi = max(0, j - BASELINE_SPAN), min(j + cfg.sustain_months, len(idx))
             b = max(lo + 1, j - cfg.ramp_months)
             base = (csum[:, b] - csum[:, lo]) / (b - lo)
             thr = np.maximum(cfg.min_share, cfg.rise_ratio * base)
