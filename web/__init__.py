@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from triage import config as config_mod
+from triage.papers import arxiv_url
 from triage.store import Store
 from web import guard
 
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.url_map.converters.update(id=guard.RowId, paper=guard.PaperId)
     app.jinja_env.globals["max_field_chars"] = app.config["MAX_FIELD_CHARS"]
+    app.jinja_env.globals["arxiv_url"] = arxiv_url
     for module in (today, reading, catalogue, api, auth, digest):
         app.register_blueprint(module.bp)
     return app
