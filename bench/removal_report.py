@@ -57,7 +57,7 @@ def main() -> None:
     for path in paths:
         results = json.loads(path.read_text())["results"]
         name = path.stem.removeprefix("hype_without_").removeprefix("abl_")
-        print(row("all rules" if name in ("hype_rules", "none") else f"without {name}", results))
+        print(row("all rules" if name in ("hype_rules", "hype_eval", "none") else f"without {name}", results))
 
 
 if __name__ == "__main__":
