@@ -187,6 +187,9 @@ def test_fundamentals_and_topics_pages(client):
     page = client.get("/fundamentals/svd_low_rank").get_data(as_text=True)
     assert "Pruning Whisper" in page and "locked" in page
     assert client.get("/fundamentals/nope").status_code == 404
+    # The words the linker weighs as a weaker sign are shown beside the key terms.
+    pg = client.get("/fundamentals/policy_gradient").get_data(as_text=True)
+    assert "Broad terms" in pg and "reinforcement learning" in pg
     topics = client.get("/topics").get_data(as_text=True)
     assert topics.index("reasoning models") < topics.index("object detection")  # youngest first
     assert "<svg" in topics and 'class="onset"' in topics
