@@ -107,8 +107,8 @@ def run_evals(backend: str) -> dict:
     return {
         "fundamentals_recall_at_3": fund["recall_at_3"]["value"],
         "fundamentals_precision_at_1": fund["precision_at_1"]["value"],
-        **{f"hype_{r['as_of']}_precision": r["precision"] for r in hype},
-        **{f"hype_{r['as_of']}_recall": r["recall"] for r in hype},
+        **{f"hype_{r['keywords']}_{r['as_of']}_precision": r["precision"] for r in hype},
+        **{f"hype_{r['keywords']}_{r['as_of']}_recall": r["recall"] for r in hype},
     }
 
 
