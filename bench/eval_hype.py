@@ -56,6 +56,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -395,8 +396,6 @@ def _save(path: Path, s: Structure) -> None:
 
 
 def _load(path: Path) -> Structure:
-    from scipy import sparse
-
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
     n_phrases = len(meta["kinds"]) - meta["n"]
@@ -417,14 +416,15 @@ def replay(store, settings, embedder, as_of: date, window: list[str], path: Path
     rebuild leaves them (for bench/audit_hype.py --analyzed)."""
     cfg = settings.hype
     papers = list(store.iter_papers(until=as_of.isoformat()))
-    grid = build_grid(month_totals(papers), month_index(as_of.isoformat()), cfg)
+    totals = month_totals(papers)
+    grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
     if path.exists():
         s = _load(path)
     else:
         s = structure(papers, embedder.embed(embed_texts(papers, cfg)), grid, cfg)
         _save(path, s)
     rows, counts, assigned = judge(papers, s, grid, as_of, cfg)
-    store.replace_topics(rows, assigned, count_rows(counts, grid), month_totals(papers))
+    store.replace_topics(rows, assigned, count_rows(counts, grid), totals)
     got = {pid: rows[assigned[pid] - 1] for pid in window if pid in assigned}
     flagged = sum(r["hype"] is True for r in got.values())
     return got, {"topics": len(rows), "hype_true_in_window": flagged}

@@ -36,7 +36,6 @@ from triage.topics.grid import (
     month_totals,
 )
 from triage.topics.phrases import (
-    Vocabulary,
     context_pairs,
     join_spellings,
     phrase_rises,
@@ -50,7 +49,6 @@ __all__ = [
     "SMALL",
     "Age",
     "Grid",
-    "Vocabulary",
     "age_text",
     "assign_papers",
     "build_grid",
