@@ -2,8 +2,7 @@
 
     python bench/encoder_bench.py [--texts 2000] [--backends torch onnx onnx-int8] [--no-evals]
 
-Needs the ONNX packages for the onnx backends (`pip install -e '.[onnx]'`); a backend that falls
-back to torch is reported as unavailable. On the same fixed-seed sample of dev-corpus papers
+A backend that falls back to torch (its export failed) is reported as unavailable. On the same fixed-seed sample of dev-corpus papers
 (their titles, and "title. abstract" as analyze embeds them), each backend encodes the texts in
 chunks, the backends taking turns chunk by chunk in rotating order, so load from other processes
 on a shared machine falls on all of them alike. Throughput is texts/s of Embedder.encode (no cache).

@@ -1,9 +1,10 @@
 """A new user's first `triage analyze`: ~100k papers of history, nothing embedded yet.
 
-    python bench/first_run_bench.py [--copies 2] [--recent 15000] [--config config.toml]
+    python bench/first_run_bench.py [--copies 3] [--papers 100000] [--recent 15000] [--config config.toml]
 
 Builds a database with the dev corpus plus perturbed copies (new ids, one title word dropped,
-dates shifted by up to 20 days, so every title is a new text the model must encode), then runs
+dates shifted by up to 20 days, so every title is a new text the model must encode), sampled
+down to --papers if given, then runs
 the real `python -m triage analyze` in a subprocess with an empty embedding cache and the
 default config. Reports the time until hype verdicts are stored (the topics step, which runs
 first) and the total (plus the abstracts of the last [gate] recent_days and fundamentals).
@@ -44,14 +45,16 @@ def perturbed(paper, copy: int, rng: random.Random):
     return paper
 
 
-def build(db: str, copies: int, recent: int = 0) -> int:
-    """The corpus and its copies; with `recent`, copies are moved into the last 30 days (a
-    realistic month to embed and link) until that window holds `recent` papers."""
+def build(db: str, copies: int, recent: int = 0, cap: int = 0) -> int:
+    """The corpus and its copies (a random `cap` of them if given); with `recent`, papers are moved
+    into the last 30 days (a realistic month to embed and link) until that window holds `recent`."""
     store = Store(db)
     store.init()
     rng = random.Random(0)
     papers = [jsonl_paper(r) for r in iter_corpus()]
     papers += [perturbed(jsonl_paper(r), copy, rng) for copy in range(1, copies + 1) for r in iter_corpus()]
+    if cap and cap < len(papers):
+        papers = rng.sample(papers, cap)
     if recent:
         end = max(date.fromisoformat(p.published[:10]) for p in papers)
         start = (end - timedelta(days=29)).isoformat()
@@ -69,12 +72,13 @@ def build(db: str, copies: int, recent: int = 0) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--copies", type=int, default=2, help="perturbed copies of the 29.5k-paper corpus")
+    ap.add_argument("--papers", type=int, default=0, help="sample the history down to this many papers")
     ap.add_argument("--recent", type=int, default=0, help="papers in the last 30 days (copies moved there)")
     ap.add_argument("--config", help="a config.toml for analyze (default: the built-in defaults)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "first.db")
-        papers = build(db, args.copies, args.recent)
+        papers = build(db, args.copies, args.recent, args.papers)
         env = {**os.environ, "PYTHONPATH": str(REPO), "TRIAGE_DB": db}
         env.pop("TRIAGE_CONFIG", None)
         if args.config:

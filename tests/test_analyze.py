@@ -4,6 +4,7 @@ import dataclasses
 import json
 
 from triage.analyze import analyze
+from triage.embed import Embedder
 
 
 def test_analyze_fills_fundamentals(store, settings, three_papers):
@@ -43,8 +44,9 @@ def test_model_change_reembeds_and_says_so(store, settings, three_papers, other_
     )
     report = analyze(store, changed, progress=False)
     assert report.encoded == 3
+    before, after = (Embedder(s.embeddings).model_name for s in (settings, changed))
     assert report.model_changes == [
-        f"embedding model changed from packaged to {other_model_name}: re-embedding 3 papers"
+        f"embedding model changed from {before} to {after}: re-embedding 3 papers"
     ]
     assert store.fundamentals_for([three_papers[0]])[three_papers[0]][0][0] == "policy_gradient"
 

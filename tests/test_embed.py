@@ -2,7 +2,6 @@
 backend change re-encodes, and a backend that cannot run falls back to torch with one warning."""
 
 import dataclasses
-import importlib.util
 import logging
 
 import numpy as np
@@ -17,9 +16,6 @@ TEXTS = [
     "A much longer text about policy gradients, baselines and variance " * 3,
     "Mid text.",
 ]
-HAS_ONNX = (
-    importlib.util.find_spec("optimum") is not None and importlib.util.find_spec("onnxruntime") is not None
-)
 
 
 def _stored(store, model: str | None = None) -> int:
@@ -34,7 +30,10 @@ def test_vectors_are_normalised_and_in_input_order(settings):
     alone = np.stack([emb.embed([t])[0] for t in TEXTS])
     assert together.shape == (3, 384)
     assert np.allclose(np.linalg.norm(together, axis=1), 1, atol=1e-4)
-    assert np.allclose(together, alone, atol=1e-5)  # sorting by length for batching is undone
+    # Sorting by length for batching is undone: each row is its own text's vector. int8 activations
+    # are quantized per batch, so a text encoded with others differs slightly from it encoded alone.
+    agreement = together @ alone.T
+    assert list(agreement.argmax(axis=1)) == [0, 1, 2] and agreement.diagonal().min() >= 0.98
 
 
 def test_rerun_hits_the_cache(settings, store):
@@ -48,18 +47,19 @@ def test_rerun_hits_the_cache(settings, store):
 
 
 def test_model_change_reencodes(settings, store, other_model_name):
-    Embedder(settings.embeddings, store).embed(TEXTS)
+    first = Embedder(settings.embeddings, store)
+    first.embed(TEXTS)
     other = Embedder(dataclasses.replace(settings.embeddings, model=other_model_name), store)
     other.embed(TEXTS)
-    assert other.encoded == 3
-    assert _stored(store, other_model_name) == 3 and _stored(store, "packaged") == 3
+    assert other.encoded == 3 and other.model_name.startswith(other_model_name + "@")
+    assert _stored(store, other.model_name) == 3 and _stored(store, first.model_name) == 3
 
 
 def test_failed_export_falls_back_to_torch_with_one_warning(settings, store, tmp_path, caplog):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")  # the export folder cannot be created inside a file
     cfg = dataclasses.replace(settings.embeddings, backend="onnx-int8", export_dir=str(blocker / "models"))
-    torch_vectors = Embedder(settings.embeddings).embed(TEXTS)
+    torch_vectors = Embedder(dataclasses.replace(settings.embeddings, backend="torch")).embed(TEXTS)
     with caplog.at_level(logging.WARNING, logger="triage.embed"):
         emb = Embedder(cfg, store)
         vectors = emb.embed(TEXTS)
@@ -78,9 +78,16 @@ def test_unknown_backend_is_refused_naming_the_key(tmp_path):
         config.load(path)
 
 
-@pytest.mark.skipif(not HAS_ONNX, reason="needs the onnx extra: pip install -e '.[onnx]'")
+def test_the_default_backend_is_int8_onnx_exported_into_the_user_cache(settings, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    emb = Embedder(settings.embeddings)
+    assert emb.root == tmp_path / "cache" / "paper-triage" / "models"
+    assert emb.backend == "onnx-int8" and emb.model_name.startswith("packaged@onnx-int8-")
+    assert (emb.root / "packaged-onnx" / "onnx" / "model.onnx").exists()
+
+
 def test_onnx_backends_export_once_agree_with_torch_and_cache_apart(settings, store, tmp_path, capfd):
-    torch_vectors = Embedder(settings.embeddings, store).embed(TEXTS)
+    torch_vectors = Embedder(dataclasses.replace(settings.embeddings, backend="torch"), store).embed(TEXTS)
     for backend, floor in (("onnx", 0.9999), ("onnx-int8", 0.98)):
         cfg = dataclasses.replace(settings.embeddings, backend=backend, export_dir=str(tmp_path / "m"))
         emb = Embedder(cfg, store)

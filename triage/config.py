@@ -63,7 +63,7 @@ class EmbeddingsConfig:
     model: str = "packaged"
     batch_size: int = 64
     max_seq_length: int = 256
-    backend: str = "torch"
+    backend: str = "onnx-int8"
     export_dir: str = ""
     BOUNDS: ClassVar[dict] = {"batch_size": (1, None), "max_seq_length": (1, None)}
     BACKENDS: ClassVar[tuple[str, ...]] = ("torch", "onnx", "onnx-int8")

@@ -6,7 +6,7 @@ per process, on first use, because importing it costs seconds and ~500 MB.
 
 Backends run the same weights through sentence-transformers' own backend support: "torch", or
 ONNX Runtime via optimum ("onnx", and "onnx-int8" with dynamically quantized weights). The ONNX
-model is exported once, offline, into a folder next to the database; if the export or the ONNX
+model is exported once, offline, into the user's cache folder; if the export or the ONNX
 packages fail, the embedder warns once and encodes with torch. Vectors of different backends
 differ slightly, so each backend has its own cache key and they are never mixed.
 """
@@ -57,13 +57,13 @@ def cache_key(model: str, backend: str) -> str:
     return f"{model}@{backend}-{int8_flavour()}" if backend == "onnx-int8" else f"{model}@{backend}"
 
 
-def export_root(cfg: EmbeddingsConfig, db_path: str | None) -> Path:
-    """[embeddings] export_dir, else triage-models/ next to the database, else the temp folder."""
+def export_root(cfg: EmbeddingsConfig) -> Path:
+    """[embeddings] export_dir, else paper-triage/models in the user's cache folder: one export per
+    machine, shared by every database (and every test), as the Hugging Face cache is."""
     if cfg.export_dir:
         return Path(cfg.export_dir).expanduser()
-    if db_path and db_path != ":memory:":
-        return Path(db_path).resolve().parent / "triage-models"
-    return Path(tempfile.gettempdir()) / "triage-models"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "paper-triage" / "models"
 
 
 def int8_flavour() -> str:
@@ -154,7 +154,7 @@ def load_encoder(name: str, max_seq_length: int, backend: str = TORCH, root: Pat
     """(model, the backend it runs on): a failed ONNX export or import falls back to torch, once."""
     if backend != TORCH:
         try:
-            model = _load_onnx(name, backend, root or export_root(EmbeddingsConfig(), None))
+            model = _load_onnx(name, backend, root or export_root(EmbeddingsConfig()))
         except Exception as e:  # optimum raises bare Exceptions; any failure here has the torch fallback
             log.warning(
                 "[embeddings] backend %r could not be used (%s: %s); encoding with torch instead.",
@@ -186,7 +186,7 @@ class Embedder:
     def __init__(self, cfg: EmbeddingsConfig, store=None):
         self.cfg = cfg
         self.store = store
-        self.root = export_root(cfg, getattr(store, "path", None))
+        self.root = export_root(cfg)
         self.encoded = 0  # texts this embedder ran through the model (cache misses)
 
     def _loaded(self):
