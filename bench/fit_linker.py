@@ -27,6 +27,7 @@ import argparse
 import json
 import random
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -225,9 +226,13 @@ def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
 
 
-def cross_validate(x, y, papers, cols, floors=FLOORS) -> tuple[list[list[int]], list, np.ndarray]:
+def cross_validate(
+    x, y, papers, cols, floors=FLOORS, model=None
+) -> tuple[list[list[int]], list, np.ndarray]:
     """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold,
-    and the out-of-fold probabilities."""
+    and the out-of-fold probabilities. `model` is a (fit, predict) pair; the shipped logistic by default
+    (bench/linker_alternatives.py passes others)."""
+    fit_, predict_ = model or (fit, predict)
     xs = x[..., cols]
     held = scored(papers)
     chosen: dict[int, list[int]] = {}
@@ -236,21 +241,22 @@ def cross_validate(x, y, papers, cols, floors=FLOORS) -> tuple[list[list[int]], 
     for fold in folds(held, FOLDS, SEED):
         test = held[fold]
         train = np.setdiff1d(np.arange(len(papers)), test)
-        point = choose_point(xs[train], y[train], [papers[i] for i in train], floors)
-        probs[test] = predict(fit(xs[train], y[train]), xs[test])
+        point = choose_point(xs[train], y[train], [papers[i] for i in train], floors, model)
+        probs[test] = predict_(fit_(xs[train], y[train]), xs[test])
         for i, c in zip(test, decide_all(probs[test], point), strict=True):
             chosen[int(i)] = c
         points.append(point)
     return [chosen[int(i)] for i in held], points, probs[held]
 
 
-def choose_point(x, y, papers, floors=FLOORS) -> tuple[float, float, int]:
+def choose_point(x, y, papers, floors=FLOORS, model=None) -> tuple[float, float, int]:
     """The operating point chosen by an inner CV: out-of-fold probabilities over these papers only."""
+    fit_, predict_ = model or (fit, predict)
     held = scored(papers)
     probs = np.zeros(y.shape)
     for fold in folds(held, FOLDS, SEED + 1):
         train = np.setdiff1d(np.arange(len(papers)), held[fold])
-        probs[held[fold]] = predict(fit(x[train], y[train]), x[held[fold]])
+        probs[held[fold]] = predict_(fit_(x[train], y[train]), x[held[fold]])
     return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held], floors)
 
 
@@ -263,6 +269,38 @@ def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evid
         print(f"\n{p['id']} {p['title'][:100]}\n  A={p['A']} B={p['B']} -> {pred}")
         for f in dict.fromkeys(p["A"] + p["B"] + pred):
             print(f"    {f}: {ev[fids.index(f)].why()}")
+
+
+@dataclass
+class Dataset:
+    """The training papers (dev and old) with every pair's COLUMNS, targets and vectors."""
+
+    papers: list[dict]
+    x: np.ndarray  # papers x fundamentals x COLUMNS
+    y: np.ndarray  # papers x fundamentals: the share of readers who gave the link
+    vectors: np.ndarray  # papers x dimensions, as the default encoder embeds them
+    fids: list[str]
+    evidence: list
+    stats: dict  # the corpus statistics behind z_gap
+    model_name: str  # the embedding cache key (model and backend)
+
+
+def dataset(with_old: bool = True) -> Dataset:
+    papers = [p for p in labelled(with_old=with_old) if p["split"] in ("dev", "old")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    settings = config.load(None, str(RESULTS / "fit_linker.db"))
+    store = Store(RESULTS / "fit_linker.db")
+    store.init()
+    embedder = Embedder(settings.embeddings, store)
+    ref = reference_papers({r["id"] for r in read_jsonl(SAMPLE) + read_jsonl(OLD)})
+    stats = corpus_statistics(Linker(embedder, model={}), embed(embedder, ref))
+    linker = Linker(embedder, model={"corpus": stats})
+    fids = [f.id for f in linker.fundamentals]
+    vectors = embed(embedder, papers)
+    x, evidence = linker.features([p["title"] for p in papers], [p["abstract"] for p in papers], vectors)
+    x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
+    y = targets(papers, fids)
+    return Dataset(papers, x, y, vectors, fids, evidence, stats, embedder.model_name)
 
 
 def main() -> int:
@@ -297,23 +335,8 @@ def run() -> int:
     floors = tuple(args.floors)
     if floors != FLOORS and not args.dry_run:
         raise SystemExit("--floors other than the shipped ones only with --dry-run")
-    papers = [p for p in labelled(with_old=not args.no_old) if p["split"] in ("dev", "old")]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    settings = config.load(None, str(RESULTS / "fit_linker.db"))
-    store = Store(RESULTS / "fit_linker.db")
-    store.init()
-    embedder = Embedder(settings.embeddings, store)
-    ref = reference_papers({r["id"] for r in read_jsonl(SAMPLE) + read_jsonl(OLD)})
-    ref_vec = embed(embedder, ref)
-    bare = Linker(embedder, model={})
-    stats = corpus_statistics(bare, ref_vec)
-    linker = Linker(embedder, model={"corpus": stats})
-    fids = [f.id for f in linker.fundamentals]
-    x, evidence = linker.features(
-        [p["title"] for p in papers], [p["abstract"] for p in papers], embed(embedder, papers)
-    )
-    x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
-    y = targets(papers, fids)
+    data = dataset(with_old=not args.no_old)
+    papers, x, y, fids, evidence = data.papers, data.x, data.y, data.fids, data.evidence
     dev = [p for p in papers if p["split"] == "dev"]
 
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
@@ -346,7 +369,7 @@ def run() -> int:
     params = fit(x[..., : len(FEATURES)], y)
     model = {
         "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
-        "embedding_model": settings.embeddings.model,
+        "embedding_model": data.model_name,
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in params[0]],
         "scale": [round(float(v), 6) for v in params[1]],
@@ -356,7 +379,7 @@ def run() -> int:
         "threshold_more": more,
         "max_links": m,
         "training_papers": len(papers),
-        "corpus": stats,
+        "corpus": data.stats,
     }
     print(
         f"\nshipped: first link at p >= {t}, further links at p >= {more}, at most {m}; standardised coefficients:"

@@ -1,0 +1,177 @@
+"""Alternatives to the shipped linker, scored on the same nested cross-validation as bench/fit_linker.py.
+
+    python bench/linker_alternatives.py [--only NAME ...] [--floors 0.85 0.90]
+
+Each alternative changes one thing: a feature set, or the model over the shipped features. The dev
+papers are scored out of fold, the operating point chosen inside each fold at the same floors, so the
+rows compare with fit_linker's "dev CV: shipped" (the first row here). Nothing is written to the
+shipped model; the table goes to stdout and bench/results/linker_alternatives.json. The test split is
+never read. docs/decisions/fundamentals.md says what each row showed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import fit_linker as fl  # noqa: E402
+from bench.eval_fundamentals import RESULTS, metrics, table  # noqa: E402
+from triage.fundamentals import catalogue  # noqa: E402
+from triage.link import FEATURES, find_terms  # noqa: E402
+
+
+def extra_features(data: fl.Dataset) -> dict[str, np.ndarray]:
+    """papers x fundamentals columns the shipped model does not use."""
+    z = np.array([[e.z for e in row] for row in data.evidence], dtype=np.float32)
+    rank = np.argsort(np.argsort(-z, axis=1), axis=1).astype(np.float32)
+    title = np.array(
+        [[min(len(find_terms(f, p["title"])[0]), 2) for f in catalogue()] for p in data.papers],
+        dtype=np.float32,
+    )
+    return {"z": z, "z_rank": np.minimum(rank, 5), "title_terms": title}
+
+
+def with_vectors(columns, dim: int):
+    """A (fit, predict) pair for inputs whose last `dim` columns are the paper's vector: those become
+    `columns(v_query, v_train, y_train, leave_self_out)` before the shipped logistic model sees them."""
+
+    def split(x):
+        return x[..., :-dim], x[:, 0, -dim:]
+
+    def fit_(x, y):
+        f, v = split(x)
+        return fl.fit(np.concatenate([f, columns(v, v, y, True)], axis=-1), y), v, y
+
+    def predict_(params, x):
+        inner, vt, yt = params
+        f, v = split(x)
+        return fl.predict(inner, np.concatenate([f, columns(v, vt, yt, False)], axis=-1))
+
+    return fit_, predict_
+
+
+def nearest_labelled(vq, vt, yt, leave_self_out):
+    """Per idea: the cosine to the closest training paper a reader linked to it (kNN over labels)."""
+    s = vq @ vt.T
+    if leave_self_out:
+        np.fill_diagonal(s, -1.0)
+    out = np.full((len(vq), yt.shape[1]), -0.2, dtype=np.float32)
+    for i in range(yt.shape[1]):
+        pos = yt[:, i] > 0
+        if pos.any():
+            out[:, i] = s[:, pos].max(axis=1)
+    return out[..., None]
+
+
+def linkability(vq, vt, yt, leave_self_out):
+    """Per paper (same for every idea): a logistic model on the paper's vector of whether any reader
+    linked it; out of fold over the training papers, so its own labels do not leak into the feature."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    target = (yt.max(axis=1) > 0).astype(int)
+    clf = LogisticRegression(C=0.1, max_iter=3000)
+    if leave_self_out:
+        score = cross_val_predict(clf, vt, target, cv=5, method="decision_function")
+    else:
+        score = clf.fit(vt, target).decision_function(vq)
+    return np.broadcast_to(score[:, None, None], (len(vq), yt.shape[1], 1)).astype(np.float32)
+
+
+def boosted():
+    """Gradient-boosted trees over the same soft targets as the logistic model."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    def fit_(x, y):
+        x2, y2 = x.reshape(-1, x.shape[-1]), y.reshape(-1)
+        xs, ys = np.concatenate([x2, x2]), np.concatenate([np.ones(len(x2)), np.zeros(len(x2))])
+        w = np.concatenate([y2, 1 - y2])
+        model = HistGradientBoostingClassifier(
+            max_iter=150,
+            learning_rate=0.05,
+            max_leaf_nodes=8,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            random_state=0,
+        )
+        return model.fit(xs[w > 0], ys[w > 0], sample_weight=w[w > 0])
+
+    def predict_(model, x):
+        return model.predict_proba(x.reshape(-1, x.shape[-1]))[:, 1].reshape(x.shape[:-1])
+
+    return fit_, predict_
+
+
+def main() -> int:
+    from threadpoolctl import threadpool_limits
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="+", help="run only these rows (and the shipped one)")
+    ap.add_argument("--floors", type=float, nargs=2, default=fl.FLOORS, metavar=("PRECISION", "NO_LINK"))
+    args = ap.parse_args()
+    data = fl.dataset()
+    base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]
+    extra = extra_features(data)
+    n, k = base.shape[:2]
+    ideas = np.broadcast_to(np.eye(k, dtype=np.float32)[None], (n, k, k))
+    vectors = np.broadcast_to(data.vectors[:, None, :], (n, k, data.vectors.shape[1]))
+    dim = data.vectors.shape[1]
+
+    def cols(*names):
+        return np.concatenate([base, *(extra[c][..., None] for c in names)], axis=-1)
+
+    rows = {
+        "shipped (logistic: z_gap margin terms broad usage)": (base, None),
+        "+ key terms in the title": (cols("title_terms"), None),
+        "z in place of z_gap": (cols("z")[..., [5, 1, 2, 3, 4]], None),
+        "+ z and its rank among the ideas": (cols("z", "z_rank"), None),
+        "+ an intercept per idea": (np.concatenate([base, ideas], axis=-1), None),
+        "+ nearest labelled paper per idea (kNN)": (
+            np.concatenate([base, vectors], axis=-1),
+            with_vectors(nearest_labelled, dim),
+        ),
+        "+ linkability of the paper (logistic on its vector)": (
+            np.concatenate([base, vectors], axis=-1),
+            with_vectors(linkability, dim),
+        ),
+        "gradient-boosted trees (shipped features)": (base, boosted()),
+    }
+    names = [r for r in rows if r == next(iter(rows)) or not args.only or any(o in r for o in args.only)]
+    dev = [p for p in data.papers if p["split"] == "dev"]
+    held = fl.scored(data.papers)
+    found, report = {}, {}
+    with threadpool_limits(1):
+        for name in names:
+            x, model = rows[name]
+            chosen, points, probs = fl.cross_validate(
+                x, data.y, data.papers, list(range(x.shape[-1])), tuple(args.floors), model
+            )
+            m = metrics(
+                [(p["A"], p["B"], [data.fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)]
+            )
+            ranked = fl.ranked_recall(probs, data.y[held])
+            loss = float(fl.log_loss(probs, data.y[held]).mean())
+            found[name] = m
+            report[name] = m | {
+                "log_loss": round(loss, 3),
+                "ranked_recall_at_3": round(float(ranked[:, 0].sum() / ranked[:, 1].sum()), 3),
+                "fold_points": points,
+            }
+            print(
+                f"{name}: log loss {loss:.3f}, ranked recall@3 {report[name]['ranked_recall_at_3']}",
+                flush=True,
+            )
+    print(table(found))
+    out = RESULTS / "linker_alternatives.json"
+    out.write_text(json.dumps({"floors": args.floors, "rows": report}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
