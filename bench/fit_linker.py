@@ -226,9 +226,7 @@ def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
 
 
-def cross_validate(
-    x, y, papers, cols, floors=FLOORS, model=None
-) -> tuple[list[list[int]], list, np.ndarray]:
+def cross_validate(x, y, papers, cols, floors=FLOORS, model=None) -> tuple[list[list[int]], list, np.ndarray]:
     """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold,
     and the out-of-fold probabilities. `model` is a (fit, predict) pair; the shipped logistic by default
     (bench/linker_alternatives.py passes others)."""
