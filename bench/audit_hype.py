@@ -94,7 +94,8 @@ def write(args) -> None:
     papers = list(store.iter_papers(since=lo, until=as_of.isoformat()))
     papers = [p for p in papers if p.published > lo]
     topic = store.topic_for([p.id for p in papers])
-    rng = random.Random(args.seed)
+    # One random stream per file, so a rule that changes the flags does not redraw the labels.
+    rng = random.Random(f"{args.seed}-flags")
     flagged = sorted((p for p in papers if topic.get(p.id, {}).get("hype") is True), key=lambda p: p.id)
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +110,7 @@ def write(args) -> None:
         if p.id in topic:
             titles[topic[p.id]["label"]].append(p.title)
     labels = sorted(titles)
+    rng = random.Random(f"{args.seed}-labels")
     with (out / "labels.jsonl").open("w", encoding="utf-8") as f:
         for label in rng.sample(labels, min(SAMPLE, len(labels))):
             examples = rng.sample(titles[label], min(3, len(titles[label])))
@@ -121,16 +123,30 @@ def write(args) -> None:
 
 
 def score(args) -> None:
+    """Shares over the items of the current flags.jsonl and labels.jsonl: a judgment of an item the
+    current rules no longer draw is left out, and an item not judged yet is counted and named."""
     out = Path(args.dir)
-    for name, key in (("judged_flags.jsonl", "defensible"), ("judged_labels.jsonl", "nameable")):
-        path = out / name
-        if not path.exists():
-            print(f"{path}: not there yet")
+    for drawn, judged, key, field in (
+        ("flags.jsonl", "judged_flags.jsonl", "id", "defensible"),
+        ("labels.jsonl", "judged_labels.jsonl", "label", "nameable"),
+    ):
+        if not (out / judged).exists():
+            print(f"{out / judged}: not there yet")
             continue
-        rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-        k = sum(bool(r[key]) for r in rows)
-        ci = wilson(k, len(rows))
-        print(f"{name}: {key} {k} of {len(rows)} = {k / max(1, len(rows)):.3f} (95% CI {ci})")
+        items = [json.loads(line)[key] for line in (out / drawn).open(encoding="utf-8") if line.strip()]
+        verdict = {}
+        for line in (out / judged).open(encoding="utf-8"):
+            if line.strip():
+                row = json.loads(line)
+                verdict[row[key]] = bool(row[field])
+        got = [verdict[i] for i in items if i in verdict]
+        k = sum(got)
+        missing = [i for i in items if i not in verdict]
+        print(
+            f"{judged}: {field} {k} of {len(got)} = {k / max(1, len(got)):.3f} (95% CI {wilson(k, len(got))})"
+        )
+        if missing:
+            print(f"  {len(missing)} of the {len(items)} in {drawn} not judged yet: {', '.join(missing[:5])}")
 
 
 def main() -> None:

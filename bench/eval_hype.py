@@ -367,6 +367,7 @@ def strict_view(got: dict[str, dict], window: list[str], young_hits, onsets, as_
 # Keys that only move verdicts, not which topics exist: a snapshot is reused across them.
 VERDICT_ONLY = {
     "popular_ratio",
+    "min_popular_share",
     "max_topic_age_months",
     "active_months",
     "active_ratio",

@@ -414,6 +414,18 @@ def test_a_topic_is_dated_by_the_first_source_where_it_became_popular(settings):
     assert "8 months old" in v["why"]
 
 
+def test_a_young_phrase_in_a_few_papers_a_month_is_a_niche_not_a_fashion(settings):
+    # Both rose from zero in 2025-12 in a 1,500-paper listing: "sudoku" in 4 papers a month
+    # (0.27%), "qwen3 vl" in 15 (1%). Only the second is many papers' topic.
+    totals = np.array([[1500.0] * 22])
+    counts = np.concatenate([_series([0] * 18 + [4] * 4), _series([0] * 18 + [15] * 4)])
+    grid = grid_of(month_index("2024-06"), month_index("2026-03"), ["listing"], totals, settings.hype)
+    niche, fashion = verdicts(counts, grid, date(2026, 3, 31), settings.hype)
+    assert niche["onset"] == fashion["onset"] == "2025-12"
+    assert fashion["hype"] is True and niche["hype"] is False, niche["why"]
+    assert "in only 0.27% of papers since (under 0.30%): a niche" in niche["why"]
+
+
 def test_a_source_begun_long_after_the_rise_does_not_date_an_old_topic(settings):
     # An archive saw the topic rise in 2023-09 (5% since). A 5x larger listing begins in 2025-03
     # with it at 0.5%, then 3%: the listing's own "popular from 2025-04" only says when it began.

@@ -96,6 +96,7 @@ class HypeConfig:
     prior_ratio: float = 0.25
     ramp_months: int = 3
     popular_ratio: float = 0.25
+    min_popular_share: float = 0.003
     min_topic_papers: int = 8
     phrase_overlap: float = 0.5
     min_coherence: float = 0.2
@@ -111,7 +112,8 @@ class HypeConfig:
 
     BOUNDS: ClassVar[dict] = {
         **dict.fromkeys(
-            "partial_month_ratio min_share prior_ratio popular_ratio phrase_overlap min_title_share "
+            "partial_month_ratio min_share prior_ratio popular_ratio min_popular_share phrase_overlap "
+            "min_title_share "
             "facet_share active_ratio name_share max_label_share".split(),
             (0, 1),
         ),

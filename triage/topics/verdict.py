@@ -193,7 +193,8 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds
             v["onset"], v["rose"] = month_name(onset), month_name(rise)
             v["age_days"] = (as_of - date(onset // 12, onset % 12 + 1, 1)).days
             age = topic_age(v["onset"], v["age_days"])
-        young = age is not None and age.months < cfg.max_topic_age_months and active
+        niche = level < cfg.min_popular_share
+        young = age is not None and age.months < cfg.max_topic_age_months and active and not niche
         # A young topic at its peak may hold more than max_label_share of the papers (o1 in 6% of a
         # trending list's in 2025-02); breadth bars established topics ("llm") from labels only.
         v["broad"] = broad = now > cfg.max_label_share and not young
@@ -224,6 +225,10 @@ def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds
         else:
             v["hype"] = young
             state = "active now" if active else "fading now"
+            if niche:
+                state += (
+                    f", but in only {level:.2%} of papers since (under {cfg.min_popular_share:.2%}): a niche"
+                )
             v["why"] = (
                 f"Rose from about zero in {month_name(rise)}, popular (>= {cfg.popular_ratio:g} of its "
                 f"peak share) since {month_name(onset)}{by_source}: {age.text} old at {as_of}, {state}."
