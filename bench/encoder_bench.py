@@ -2,9 +2,9 @@
 
     python bench/encoder_bench.py [--texts 2000] [--backends torch onnx onnx-int8] [--no-evals]
 
-A backend that falls back to torch (its export failed) is reported as unavailable. On the same fixed-seed sample of dev-corpus papers
-(their titles, and "title. abstract" as analyze embeds them), each backend encodes the texts in
-chunks, the backends taking turns chunk by chunk in rotating order, so load from other processes
+A backend that falls back to torch (its export failed) is reported as unavailable. On the same
+fixed-seed sample of dev-corpus papers (their titles, and "title. abstract" as analyze embeds
+them), each backend encodes the texts in chunks, the backends taking turns chunk by chunk in rotating order, so load from other processes
 on a shared machine falls on all of them alike. Throughput is texts/s of Embedder.encode (no cache).
 Agreement: cosine of each backend's vector with torch's for the same text (mean, 1st percentile,
 minimum) and the share of each abstract's 10 nearest neighbours (among the sample) kept.
