@@ -113,8 +113,7 @@ class HypeConfig:
     BOUNDS: ClassVar[dict] = {
         **dict.fromkeys(
             "partial_month_ratio min_share prior_ratio popular_ratio min_popular_share phrase_overlap "
-            "min_title_share "
-            "facet_share active_ratio name_share max_label_share".split(),
+            "min_title_share facet_share active_ratio name_share max_label_share".split(),
             (0, 1),
         ),
         **dict.fromkeys(

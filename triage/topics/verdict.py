@@ -167,8 +167,10 @@ def age_text(onset: str | None, age_days: int | None) -> str:
 def verdicts(counts: np.ndarray, grid: Grid, as_of: date, cfg: HypeConfig, kinds=None) -> list[dict]:
     """Onset, age, activity, hype and the why, per topic row of counts (T, S, M); "rose" is the
     month it rose from about zero (None if it never did), for its first papers. Only a nameable
-    topic (a phrase, not a cluster of similar titles: `kinds`) can be young. An established topic in
-    more than max_label_share of recent papers is "broad": too broad to label a paper."""
+    topic (a phrase, not a cluster of similar titles: `kinds`) can be young, and only if it holds at
+    least min_popular_share of the papers since it became popular (fewer is a niche, not a
+    fashion). An established topic in more than max_label_share of recent papers is "broad": too
+    broad to label a paper."""
     on = onsets(counts, grid, cfg)
     sizes = source_sizes(grid)
     share, valid = curves(counts, grid, sizes)
