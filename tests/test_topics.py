@@ -6,6 +6,9 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from triage.embed import Embedder
@@ -424,6 +427,44 @@ def test_a_young_phrase_in_a_few_papers_a_month_is_a_niche_not_a_fashion(setting
     assert niche["onset"] == fashion["onset"] == "2025-12"
     assert fashion["hype"] is True and niche["hype"] is False, niche["why"]
     assert "in only 0.27% of papers since (under 0.30%): a niche" in niche["why"]
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rise=st.tuples(st.integers(17, 22), st.integers(12, 22)),
+    # Sized so both verdicts occur: about 1 in 7 draws is a niche and 1 in 10 hype.
+    level=st.tuples(st.integers(0, 12), st.integers(0, 4)),
+    noise=st.lists(st.integers(0, 1), min_size=48, max_size=48),
+    sizes=st.tuples(st.integers(1000, 3000), st.integers(300, 600)),
+)
+# A young, active topic at 0.23% of the papers since it became popular: a niche.
+@example(
+    rise=(21, 22),
+    level=(2, 3),
+    noise=[int(c) for c in "110010111101101110010110101001001100100101110111"],
+    sizes=(2496, 310),
+)
+def test_no_curve_makes_a_niche_or_an_old_topic_hype(settings, rise, level, noise, sizes):
+    # Whatever a topic's monthly counts in two sources (a trickle, then a rise of any size in any
+    # month), a HYPE verdict means a young, active topic holding at least min_popular_share of the
+    # papers since it became popular; a niche is never hype.
+    totals = np.array([[float(sizes[0])] * 24, [float(sizes[1])] * 24])
+    listing, trending = (
+        [noise[s * 24 + m] + (level[s] if m >= rise[s] else 0) for m in range(24)] for s in range(2)
+    )
+    counts = _series(listing, trending)
+    grid = grid_of(
+        month_index("2024-04"), month_index("2026-03"), ["listing", "trending"], totals, settings.hype
+    )
+    (v,) = verdicts(counts, grid, date(2026, 3, 31), settings.hype)
+    if "a niche" in v["why"]:
+        assert v["hype"] is False
+    if v["hype"]:
+        assert (
+            v["active"] and topic_age(v["onset"], v["age_days"]).months < settings.hype.max_topic_age_months
+        )
+        shares = {m: s for m, s in v["curve"] if m >= v["onset"]}
+        assert shares and np.mean(list(shares.values())) >= settings.hype.min_popular_share
 
 
 def test_a_source_begun_long_after_the_rise_does_not_date_an_old_topic(settings):
