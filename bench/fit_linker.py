@@ -116,17 +116,21 @@ def fit(x: np.ndarray, y: np.ndarray):
     from sklearn.linear_model import LogisticRegression
 
     x2 = x.reshape(-1, x.shape[-1])
-    y2 = y.reshape(-1)
     mean, scale = x2.mean(axis=0), x2.std(axis=0) + 1e-9
-    z = (x2 - mean) / scale
-    xs = np.concatenate([z, z])
-    ys = np.concatenate([np.ones(len(z)), np.zeros(len(z))])
+    xs, ys, w = soft_rows((x2 - mean) / scale, y)
+    model = LogisticRegression(C=C, max_iter=2000).fit(xs.astype(np.float64), ys, sample_weight=w)
+    return mean, scale, model.coef_[0], float(model.intercept_[0])
+
+
+def soft_rows(x2: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, 0/1 targets, weights) for a classifier from pairs with soft targets (the readers' share):
+    each pair once as a link weighted by its share and once as no link weighted by the rest."""
+    y2 = y.reshape(-1)
+    xs = np.concatenate([x2, x2])
+    ys = np.concatenate([np.ones(len(x2)), np.zeros(len(x2))])
     w = np.concatenate([y2, 1 - y2])
     keep = w > 0
-    model = LogisticRegression(C=C, max_iter=2000).fit(
-        xs[keep].astype(np.float64), ys[keep], sample_weight=w[keep]
-    )
-    return mean, scale, model.coef_[0], float(model.intercept_[0])
+    return xs[keep], ys[keep], w[keep]
 
 
 def predict(params, x: np.ndarray) -> np.ndarray:
@@ -193,11 +197,11 @@ def paired(
         loss = losses[name] - losses["shipped"]
         cells.append(cell(loss.mean(), [loss[d].mean() for d in draws]))
         r, r0 = ranks[name], ranks["shipped"]
-
-        def share(c: np.ndarray) -> float:
-            return c[:, 0].sum() / c[:, 1].sum()
-
-        cells.append(cell(share(r) - share(r0), [share(r[d]) - share(r0[d]) for d in draws]))
+        cells.append(
+            cell(
+                ranked_share(r) - ranked_share(r0), [ranked_share(r[d]) - ranked_share(r0[d]) for d in draws]
+            )
+        )
         lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
@@ -245,6 +249,28 @@ def cross_validate(x, y, papers, cols, floors=FLOORS, model=None) -> tuple[list[
             chosen[int(i)] = c
         points.append(point)
     return [chosen[int(i)] for i in held], points, probs[held]
+
+
+def ranked_share(ranks: np.ndarray) -> float:
+    """Ranked recall@3 over papers: agreed links in the top 3 / agreed links (rows of ranked_recall)."""
+    return float(ranks[:, 0].sum() / ranks[:, 1].sum())
+
+
+def score_cv(x, y, papers, fids, cols, floors=FLOORS, model=None) -> dict:
+    """One feature set or model under the nested CV: its out-of-fold dev decisions, the operating
+    points chosen, the three metrics, and the per-paper log loss and ranked-recall counts."""
+    chosen, points, probs = cross_validate(x, y, papers, cols, floors, model)
+    dev = [p for p in papers if p["split"] != "old"]
+    held = y[scored(papers)]
+    return {
+        "chosen": chosen,
+        "points": points,
+        "metrics": metrics(
+            [(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)]
+        ),
+        "losses": log_loss(probs, held),
+        "ranks": ranked_recall(probs, held),
+    }
 
 
 def choose_point(x, y, papers, floors=FLOORS, model=None) -> tuple[float, float, int]:
@@ -340,25 +366,23 @@ def run() -> int:
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [COLUMNS.index(f) for f in variant_columns(name)]
-        chosen, points, probs = cross_validate(x, y, papers, cols, floors)
-        losses[name] = log_loss(probs, y[scored(papers)])
-        ranks[name] = ranked_recall(probs, y[scored(papers)])
-        m = metrics([(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)])
-        rows[f"dev CV: {name}"] = m
-        per_paper[name] = counts(dev, fids, chosen)
+        got = score_cv(x, y, papers, fids, cols, floors)
+        losses[name], ranks[name] = got["losses"], got["ranks"]
+        rows[f"dev CV: {name}"] = got["metrics"]
+        per_paper[name] = counts(dev, fids, got["chosen"])
         if args.errors and name == "shipped":
-            print_errors(dev, chosen, fids, [evidence[i] for i in scored(papers)])
+            print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
         report[name] = {
-            "metrics": m,
-            "fold_points": points,
+            "metrics": got["metrics"],
+            "fold_points": got["points"],
             "log_loss": round(float(losses[name].mean()), 4),
-            "ranked_recall_at_3": round(float(ranks[name][:, 0].sum() / ranks[name][:, 1].sum()), 4),
+            "ranked_recall_at_3": round(ranked_share(ranks[name]), 4),
         }
     print(table(rows))
     print("\nThreshold-free, out of fold: log loss per paper (nats, lower is better) and ranked recall@3")
     print("(agreed links among each paper's 3 most probable ideas, as if every paper were linked):")
     for name in losses:
-        print(f"  {name}: {losses[name].mean():.3f}, {ranks[name][:, 0].sum() / ranks[name][:, 1].sum():.3f}")
+        print(f"  {name}: {losses[name].mean():.3f}, {ranked_share(ranks[name]):.3f}")
     if len(per_paper) > 1:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
         print(paired(per_paper, losses, ranks))

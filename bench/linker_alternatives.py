@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fit_linker as fl  # noqa: E402
-from bench.eval_fundamentals import RESULTS, metrics, table  # noqa: E402
+from bench.eval_fundamentals import RESULTS, table  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
 from triage.link import FEATURES, find_terms  # noqa: E402
 
@@ -89,9 +89,7 @@ def boosted():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     def fit_(x, y):
-        x2, y2 = x.reshape(-1, x.shape[-1]), y.reshape(-1)
-        xs, ys = np.concatenate([x2, x2]), np.concatenate([np.ones(len(x2)), np.zeros(len(x2))])
-        w = np.concatenate([y2, 1 - y2])
+        xs, ys, w = fl.soft_rows(x.reshape(-1, x.shape[-1]), y)
         model = HistGradientBoostingClassifier(
             max_iter=150,
             learning_rate=0.05,
@@ -100,7 +98,7 @@ def boosted():
             l2_regularization=1.0,
             random_state=0,
         )
-        return model.fit(xs[w > 0], ys[w > 0], sample_weight=w[w > 0])
+        return model.fit(xs, ys, sample_weight=w)
 
     def predict_(model, x):
         return model.predict_proba(x.reshape(-1, x.shape[-1]))[:, 1].reshape(x.shape[:-1])
@@ -116,7 +114,7 @@ def main() -> int:
     ap.add_argument("--floors", type=float, nargs=2, default=fl.FLOORS, metavar=("PRECISION", "NO_LINK"))
     args = ap.parse_args()
     data = fl.dataset()
-    base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]
+    base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]  # z_gap first
     extra = extra_features(data)
     n, k = base.shape[:2]
     ideas = np.broadcast_to(np.eye(k, dtype=np.float32)[None], (n, k, k))
@@ -129,7 +127,7 @@ def main() -> int:
     rows = {
         "shipped (logistic: z_gap margin terms broad usage)": (base, None),
         "+ key terms in the title": (cols("title_terms"), None),
-        "z in place of z_gap": (cols("z")[..., [5, 1, 2, 3, 4]], None),
+        "z in place of z_gap": (np.concatenate([extra["z"][..., None], base[..., 1:]], axis=-1), None),
         "+ z and its rank among the ideas": (cols("z", "z_rank"), None),
         "+ an intercept per idea": (np.concatenate([base, ideas], axis=-1), None),
         "+ nearest labelled paper per idea (kNN)": (
@@ -143,30 +141,21 @@ def main() -> int:
         "gradient-boosted trees (shipped features)": (base, boosted()),
     }
     names = [r for r in rows if r == next(iter(rows)) or not args.only or any(o in r for o in args.only)]
-    dev = [p for p in data.papers if p["split"] == "dev"]
-    held = fl.scored(data.papers)
     found, report = {}, {}
     with threadpool_limits(1):
         for name in names:
             x, model = rows[name]
-            chosen, points, probs = fl.cross_validate(
-                x, data.y, data.papers, list(range(x.shape[-1])), tuple(args.floors), model
+            got = fl.score_cv(
+                x, data.y, data.papers, data.fids, list(range(x.shape[-1])), tuple(args.floors), model
             )
-            m = metrics(
-                [(p["A"], p["B"], [data.fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)]
-            )
-            ranked = fl.ranked_recall(probs, data.y[held])
-            loss = float(fl.log_loss(probs, data.y[held]).mean())
-            found[name] = m
-            report[name] = m | {
+            loss, ranked = float(got["losses"].mean()), round(fl.ranked_share(got["ranks"]), 3)
+            found[name] = got["metrics"]
+            report[name] = got["metrics"] | {
                 "log_loss": round(loss, 3),
-                "ranked_recall_at_3": round(float(ranked[:, 0].sum() / ranked[:, 1].sum()), 3),
-                "fold_points": points,
+                "ranked_recall_at_3": ranked,
+                "fold_points": got["points"],
             }
-            print(
-                f"{name}: log loss {loss:.3f}, ranked recall@3 {report[name]['ranked_recall_at_3']}",
-                flush=True,
-            )
+            print(f"{name}: log loss {loss:.3f}, ranked recall@3 {ranked}", flush=True)
     print(table(found))
     out = RESULTS / "linker_alternatives.json"
     out.write_text(json.dumps({"floors": args.floors, "rows": report}, indent=2) + "\n")
