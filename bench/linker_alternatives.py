@@ -4,7 +4,8 @@
 
 Each alternative changes one thing: a feature set, or the model over the shipped features. The dev
 papers are scored out of fold, the operating point chosen inside each fold at the same floors, so the
-rows compare with fit_linker's "dev CV: shipped" (the first row here). Nothing is written to the
+rows compare with fit_linker's "dev CV: shipped" (the first row here); each other row's difference
+from it gets a 95% paired bootstrap interval over papers. Nothing is written to the
 shipped model; the table goes to stdout and bench/results/linker_alternatives.json. The test split is
 never read. docs/decisions/fundamentals.md says what each row showed.
 """
@@ -22,8 +23,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fit_linker as fl  # noqa: E402
 from bench.eval_fundamentals import RESULTS, table  # noqa: E402
+from triage.embed import paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
+from triage.lexical import LexicalIndex, tokens  # noqa: E402
 from triage.link import FEATURES, find_terms  # noqa: E402
+
+
+def bm25_to_ideas(papers: list[dict]) -> np.ndarray:
+    """papers x fundamentals: BM25 of the paper's title and abstract against one document per idea
+    (its name, summary, prototypes, key and broad terms, and usage texts), IDF over the ideas."""
+    docs = [
+        tokens(" ".join([f.name, f.summary, *f.prototypes, *f.terms, *f.broad, *f.usage]))
+        for f in catalogue()
+    ]
+    index = LexicalIndex(docs)
+    return np.stack([index.scores(tokens(paper_text(p["title"], p["abstract"]))) for p in papers])
 
 
 def extra_features(data: fl.Dataset) -> dict[str, np.ndarray]:
@@ -34,7 +48,15 @@ def extra_features(data: fl.Dataset) -> dict[str, np.ndarray]:
         [[min(len(find_terms(f, p["title"])[0]), 2) for f in catalogue()] for p in data.papers],
         dtype=np.float32,
     )
-    return {"z": z, "z_rank": np.minimum(rank, 5), "title_terms": title}
+    bm25 = bm25_to_ideas(data.papers)
+    spread = bm25.std(axis=1, keepdims=True)
+    return {
+        "z": z,
+        "z_rank": np.minimum(rank, 5),
+        "title_terms": title,
+        "bm25_share": bm25 / np.maximum(bm25.max(axis=1, keepdims=True), 1e-9),
+        "bm25_z": (bm25 - bm25.mean(axis=1, keepdims=True)) / np.maximum(spread, 1e-9),
+    }
 
 
 def with_vectors(columns, dim: int):
@@ -127,6 +149,8 @@ def main() -> int:
     rows = {
         "shipped (logistic: z_gap margin terms broad usage)": (base, None),
         "+ key terms in the title": (cols("title_terms"), None),
+        "+ BM25 to the idea's texts (share of the paper's best)": (cols("bm25_share"), None),
+        "+ BM25 to the idea's texts (z over the ideas)": (cols("bm25_z"), None),
         "z in place of z_gap": (np.concatenate([extra["z"][..., None], base[..., 1:]], axis=-1), None),
         "+ z and its rank among the ideas": (cols("z", "z_rank"), None),
         "+ an intercept per idea": (np.concatenate([base, ideas], axis=-1), None),
@@ -141,7 +165,8 @@ def main() -> int:
         "gradient-boosted trees (shipped features)": (base, boosted()),
     }
     names = [r for r in rows if r == next(iter(rows)) or not args.only or any(o in r for o in args.only)]
-    found, report = {}, {}
+    dev = [p for p in data.papers if p["split"] != "old"]
+    found, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     with threadpool_limits(1):
         for name in names:
             x, model = rows[name]
@@ -150,6 +175,9 @@ def main() -> int:
             )
             loss, ranked = float(got["losses"].mean()), round(fl.ranked_share(got["ranks"]), 3)
             found[name] = got["metrics"]
+            key = "shipped" if name == names[0] else name  # fl.paired's baseline
+            per_paper[key] = fl.counts(dev, data.fids, got["chosen"])
+            losses[key], ranks[key] = got["losses"], got["ranks"]
             report[name] = got["metrics"] | {
                 "log_loss": round(loss, 3),
                 "ranked_recall_at_3": ranked,
@@ -157,6 +185,9 @@ def main() -> int:
             }
             print(f"{name}: log loss {loss:.3f}, ranked recall@3 {ranked}", flush=True)
     print(table(found))
+    if len(names) > 1:
+        print("\nPaired differences against the shipped row (row minus shipped, same folds):\n")
+        print(fl.paired(per_paper, losses, ranks))
     out = RESULTS / "linker_alternatives.json"
     out.write_text(json.dumps({"floors": args.floors, "rows": report}, indent=2) + "\n")
     return 0
