@@ -111,11 +111,12 @@ def test_as_of_ignores_later_papers(loaded, grpo_slice):
 
 
 def test_labels_are_readable_terms(loaded):
+    """Names of at most four words (labels.MAX_WORDS), separated by " / "."""
     store, settings, embedder = loaded
     update_topics(store, settings, embedder, as_of=date(2025, 6, 1))
     for t in store.topics():
         assert re.fullmatch(
-            r"[a-z][a-z0-9]*( [a-z][a-z0-9]*){0,2}( / [a-z][a-z0-9]*( [a-z][a-z0-9]*){0,2})*", t["label"]
+            r"[a-z][a-z0-9]*( [a-z][a-z0-9]*){0,3}( / [a-z][a-z0-9]*( [a-z][a-z0-9]*){0,3})*", t["label"]
         )
 
 
@@ -615,7 +616,7 @@ def test_one_age_for_the_badge_the_why_and_the_radar():
 
 def test_a_label_names_a_phrase_once_not_its_fragments():
     assert label_of(["super resolution", "image super", "video super"], 3) == "image super resolution"
-    assert label_of(["agent skills", "agent", "skill library"], 3) == "agent skills / skill library"
+    assert label_of(["agent skill", "agent", "memory bank"], 3) == "agent skill / memory bank"
     assert (
         label_of(["trained transformer", "pre trained", "transformer better"], 3) == "pre trained transformer"
     )

@@ -21,7 +21,7 @@ shows. `build` rebuilds or updates the topics in the store.
 """
 
 from triage.topics.build import assign_papers, rebuild, topic_rows, update_topics
-from triage.topics.clusters import coherence, ctfidf_labels, dedupe_terms, label_of, split_broad_clusters
+from triage.topics.clusters import coherence, ctfidf_labels, dedupe_terms, split_broad_clusters
 from triage.topics.grid import (
     SMALL,
     Grid,
@@ -35,6 +35,7 @@ from triage.topics.grid import (
     month_name,
     month_totals,
 )
+from triage.topics.labels import label_of
 from triage.topics.phrases import (
     context_pairs,
     join_spellings,

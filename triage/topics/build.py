@@ -16,13 +16,15 @@ from scipy import sparse
 from sklearn.cluster import MiniBatchKMeans
 
 from triage.config import HypeConfig
-from triage.topics.clusters import ctfidf_labels, label_of, split_broad_clusters
+from triage.topics.clusters import ctfidf_labels, split_broad_clusters
 from triage.topics.grid import Grid, build_grid, cell_counts, cells, month_index, month_name, month_totals
+from triage.topics.labels import label_of
 from triage.topics.phrases import rising_phrases
 from triage.topics.text import LABEL_TERMS, embed_texts, full_text, phrase_vectorizer
 from triage.topics.verdict import verdicts
 
 EARLIEST = 5
+LABEL_TITLES = 50  # the newest titles a label is read from: enough to see how they write a name
 
 
 def topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
@@ -41,7 +43,12 @@ def topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
             {
                 "id": k + 1,
                 # A cluster's label is its two best names: the third is most often noise.
-                "label": label_of(terms[k], LABEL_TERMS if kinds[k] == "phrase" else 2),
+                "label": label_of(
+                    terms[k],
+                    LABEL_TERMS if kinds[k] == "phrase" else 2,
+                    [papers[i].title for i in docs[-LABEL_TITLES:]],
+                    cluster=kinds[k] == "cluster",
+                ),
                 "terms": terms[k],
                 "earliest": [papers[i].id for i in first[:EARLIEST]],
                 "size": len(docs),

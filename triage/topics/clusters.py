@@ -53,27 +53,6 @@ def dedupe_terms(terms: list[str]) -> list[str]:
     return kept
 
 
-def label_of(terms: list[str], n: int) -> str:
-    """The first n names of a topic's terms (best first), as a reader would write them: a pair that
-    continues a kept one joins it ("super resolution", then "image super": "image super
-    resolution"), and a term sharing a word with a kept one is left out ("video super" after it)."""
-    kept: list[str] = []
-    for t in terms:
-        words = t.split()
-        for i, k in enumerate(kept):
-            have = k.split()
-            if len(words) == len(have) == 2 and words[1] not in have and have[-1] == words[0]:
-                kept[i] = f"{k} {words[1]}"
-                break
-            if len(words) == len(have) == 2 and words[0] not in have and have[0] == words[1]:
-                kept[i] = f"{words[0]} {k}"
-                break
-        else:
-            if not any(set(words) & set(k.split()) for k in kept):
-                kept.append(t)
-    return " / ".join(kept[:n]) or "(no distinctive terms)"
-
-
 def split_broad_clusters(vectors: np.ndarray, cluster_of: np.ndarray, papers: list[Paper], cfg: HypeConfig):
     """Clusters holding more than max_label_share of a month's papers (and min_topic_papers of
     them) split by k-means within, so no cluster label covers a large share of a day's papers:
