@@ -35,6 +35,7 @@ from triage.topics import (
     topic_rows,
     update_topics,
     verdicts,
+    words_of,
 )
 
 
@@ -111,13 +112,14 @@ def test_as_of_ignores_later_papers(loaded, grpo_slice):
 
 
 def test_labels_are_readable_terms(loaded):
-    """Names of at most four words (labels.MAX_WORDS), separated by " / "."""
+    """Names of at most four words (labels.MAX_WORDS), separated by " / "; a word may hold a
+    version ("qwen2.5")."""
     store, settings, embedder = loaded
     update_topics(store, settings, embedder, as_of=date(2025, 6, 1))
+    word = r"[a-z](?:[a-z0-9]|(?<=[0-9])\.(?=[0-9]))*"
+    name = rf"{word}( {word}){{0,3}}"
     for t in store.topics():
-        assert re.fullmatch(
-            r"[a-z][a-z0-9]*( [a-z][a-z0-9]*){0,3}( / [a-z][a-z0-9]*( [a-z][a-z0-9]*){0,3})*", t["label"]
-        )
+        assert re.fullmatch(rf"{name}( / {name})*", t["label"]), t["label"]
 
 
 def test_new_papers_join_existing_topics_without_rebuild(loaded):
@@ -621,3 +623,11 @@ def test_a_label_names_a_phrase_once_not_its_fragments():
         label_of(["trained transformer", "pre trained", "transformer better"], 3) == "pre trained transformer"
     )
     assert label_of(["remote sensing", "imagery", "satellite"], 2) == "remote sensing / imagery"
+
+
+def test_a_name_and_its_version_are_one_word():
+    """ "GPT-5" is one word, as "Qwen3" is: otherwise a young model line reads as its old family."""
+    words = words_of("We compare GPT-5, Gemini 2.5 Pro and GPT-4o-mini with Qwen2.5-VL-7B on Table 2.")
+    assert {"gpt5", "gemini2.5", "gpt4o", "qwen2.5"} <= set(words)
+    assert "table" in words and "vl" in words  # a table number and a model size are not versions
+    assert name_share(["we use gpt-5 here"], "gpt5") == 1.0

@@ -22,7 +22,15 @@ _HYPHEN = re.compile(r"[-_/]")
 _CLAUSE = re.compile(r"[,;:!?()\[\]{}\"]|\.(?:\s|$)")  # words across a clause break are no phrase
 
 
-_TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+\b")
+# A word starts with a letter; a dot between digits stays inside it ("qwen2.5").
+_TOKEN = re.compile(r"(?u)\b[a-z](?:[a-z0-9]|(?<=[0-9])\.(?=[0-9]))+\b")
+
+
+# A name and its version are one word, as "Qwen3" is: "GPT-5", "Gemini 2.5", "GPT-4o", "SAM-2"
+# (a hyphen and a number, or a space and a dotted number; "table 2" and a size, "VL-7B", do not).
+_VERSIONED = re.compile(
+    r"\b([a-z][a-z0-9]*)(?:-([0-9]{1,2}(?:\.[0-9]{1,2})?o?)|\s([0-9]{1,2}\.[0-9]{1,2}))\b"
+)
 
 
 # A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
@@ -36,7 +44,7 @@ _SENTENCE_END = re.compile(r"(^|[.!?:]\s*)$")
 
 
 def _preprocess(text: str) -> str:
-    return _HYPHEN.sub(" ", text.lower())
+    return _HYPHEN.sub(" ", _VERSIONED.sub(r"\1\2\3", text.lower()))
 
 
 @lru_cache(maxsize=1 << 18)
@@ -92,7 +100,10 @@ def name_share(texts: list[str], word: str, titles: list[str] = ()) -> float | N
     """Of the times the texts write the (folded) word where its case can tell, the share written
     as a name: with a digit ("o1", "Qwen3"), a capital after the first letter ("GRPO", "dLLMs",
     "LLaDA") or a leading capital inside a sentence ("Mamba"); None when no occurrence tells. A
-    capital at a sentence's start says nothing, nor does one in a title (titles capitalise words)."""
+    capital at a sentence's start says nothing, nor does one in a title (titles capitalise words).
+    A word with a digit is a name however it is written ("gpt5" is "GPT-5" in the text)."""
+    if any(c.isdigit() for c in word):
+        return 1.0
     stem = re.escape(word[:-1]) + "(?:y|ies)" if word.endswith("y") else re.escape(word) + "(?:s|es)?"
     rx = re.compile(rf"(?<![A-Za-z0-9]){stem}(?![A-Za-z0-9])", re.IGNORECASE)
     named = plain = 0
