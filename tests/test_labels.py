@@ -52,3 +52,13 @@ def test_a_label_is_short_names_whatever_the_titles(words, titles):
     names = label.split(" / ")
     assert len(names) <= 3
     assert all(len(n.split()) <= MAX_WORDS for n in names) or label == "(no distinctive terms)"
+
+
+def test_a_name_neither_begins_nor_ends_on_a_connector():
+    assert label_of(["based image", "image editing"], 3) == "image editing"
+    titles = [
+        "Heart disease prediction using trees",
+        "Heart disease prediction using CNNs",
+        "Heart disease prediction using LLMs",
+    ]
+    assert label_of(["heart disease", "disease prediction"], 3, titles) == "heart disease prediction"

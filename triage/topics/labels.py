@@ -17,10 +17,13 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from triage.topics.text import phrases_of, words_of
 
-MIN_SEEN = 3  # a name written fewer times than this is not completed
+MIN_SEEN = 2  # a name written fewer times than this is not completed
 MAX_WORDS = 4  # a name longer than this is a sentence, not a name
 CONTINUED = 0.6  # share of a name's occurrences followed (or preceded) by one word that completes it
 TOGETHER = 0.2  # share of the rarer name's titles that must also hold the first name
+# Words that join a name to the rest of a title, never begin or end one: "(instruction) based image
+# editing", "heart disease prediction using (...)".
+CONNECTORS = frozenset({"using", "based"})
 
 
 def same_family(a: str, b: str) -> bool:
@@ -62,9 +65,9 @@ def complete(name: str, sequences: list[list[str]]) -> str:
                 continue
             word, count = counter.most_common(1)[0]
             if (
-                seen >= 2
+                seen >= MIN_SEEN
                 and count >= CONTINUED * seen
-                and word not in ENGLISH_STOP_WORDS
+                and word not in ENGLISH_STOP_WORDS | CONNECTORS
                 and word not in words
             ):
                 words.insert(place, word)
@@ -102,7 +105,18 @@ def label_of(terms: list[str], n: int, titles: list[str] = (), cluster: bool = F
     if titles:
         sequences = [words_of(t) for t in titles]
         kept = _merge([complete(k, sequences) for k in kept])
+    kept = [t for t in (_trim(k) for k in kept) if t]
     return " / ".join(kept[:n]) or "(no distinctive terms)"
+
+
+def _trim(name: str) -> str:
+    """The name without a connector at either end ("based image editing" is "image editing")."""
+    words = name.split()
+    while words and words[0] in CONNECTORS:
+        words.pop(0)
+    while words and words[-1] in CONNECTORS:
+        words.pop()
+    return " ".join(words)
 
 
 def _merge(names: list[str]) -> list[str]:
