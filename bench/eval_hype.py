@@ -193,6 +193,11 @@ KEYWORDS = {
     "heldout": ({**YOUNG, **HELDOUT_YOUNG}, {**OLD, **HELDOUT_OLD}, set(HELDOUT_YOUNG)),
     "fresh": (ALL_YOUNG, ALL_OLD, set(FRESH_YOUNG)),
 }
+# With --truth all (the default), every list reads papers with what all three lists know and
+# scores only its own young topics: a paper of a young topic any list names is never a false alarm
+# (a search-agent paper that mentions RAG is no old-RAG paper), as the issue's own check counts.
+# --truth own reads each list alone, as the lists were first scored.
+TRUTH = {"all": lambda name: (ALL_YOUNG, ALL_OLD, KEYWORDS[name][2]), "own": KEYWORDS.__getitem__}
 
 
 def _without_broad(verdicts):
@@ -509,6 +514,12 @@ def main() -> None:
         "fresh (written before the nameable-topic rework); one run scores all given",
     )
     ap.add_argument(
+        "--truth",
+        choices=sorted(TRUTH),
+        default="all",
+        help="what marks a paper young or old: all three lists (default) or only the scored list's own",
+    )
+    ap.add_argument(
         "--steady-negatives",
         action="store_true",
         help="negatives only from the steady old topics, not from young candidates over 12 months old",
@@ -588,7 +599,7 @@ def main() -> None:
             json.dumps({"as_of": d, "strict": strict, "topics": summary["topics"], "seconds": round(secs, 1)})
         )
         for name in args.keywords:
-            young, old, scored = KEYWORDS[name]
+            young, old, scored = TRUTH[args.truth](name)
             young_hits = {n: all_young[n] for n in young}
             old_hits = {n: all_old[n] for n in old}
             labels = labels_at(as_of, rows, young_hits, old_hits, onsets, scored, args.steady_negatives)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -23,10 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fit_linker as fl  # noqa: E402
 from bench.eval_fundamentals import RESULTS, table  # noqa: E402
-from triage.embed import paper_text  # noqa: E402
+from triage import config  # noqa: E402
+from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
 from triage.lexical import LexicalIndex, tokens  # noqa: E402
-from triage.link import FEATURES, find_terms  # noqa: E402
+from triage.link import FEATURES, Linker, find_terms  # noqa: E402
+from triage.store import Store  # noqa: E402
 
 
 def bm25_to_ideas(papers: list[dict]) -> np.ndarray:
@@ -40,6 +43,29 @@ def bm25_to_ideas(papers: list[dict]) -> np.ndarray:
     return np.stack([index.scores(tokens(paper_text(p["title"], p["abstract"]))) for p in papers])
 
 
+def sentence_closeness(data: fl.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """papers x fundamentals: the best cosine of any one sentence of the paper (title included) to
+    the idea's catalogue texts, and to its usage texts. A whole-abstract vector dilutes an idea the
+    paper rests on in one sentence ("we retrieve statutes with BM25")."""
+    settings = config.load(None, str(RESULTS / "fit_linker.db"))
+    embedder = Embedder(settings.embeddings, Store(RESULTS / "fit_linker.db"))
+    linker = Linker(embedder, model={"corpus": data.stats})
+    owner, sentences = [], []
+    for i, p in enumerate(data.papers):
+        for s in [p["title"], *re.split(r"(?<=[.!?])\s+", p["abstract"])]:
+            if len(s.split()) >= 4:
+                owner.append(i)
+                sentences.append(s)
+    vectors = embedder.embed(sentences)
+    proto, _ = linker.similarities(vectors)
+    usage = linker.usage_similarities(vectors)
+    out = np.full((2, len(data.papers), proto.shape[1]), -1.0, dtype=np.float32)
+    for row, i in enumerate(owner):
+        out[0, i] = np.maximum(out[0, i], proto[row])
+        out[1, i] = np.maximum(out[1, i], usage[row])
+    return out[0], out[1]
+
+
 def extra_features(data: fl.Dataset) -> dict[str, np.ndarray]:
     """papers x fundamentals columns the shipped model does not use."""
     z = np.array([[e.z for e in row] for row in data.evidence], dtype=np.float32)
@@ -50,7 +76,10 @@ def extra_features(data: fl.Dataset) -> dict[str, np.ndarray]:
     )
     bm25 = bm25_to_ideas(data.papers)
     spread = bm25.std(axis=1, keepdims=True)
+    sent_proto, sent_usage = sentence_closeness(data)
     return {
+        "sent_proto": sent_proto,
+        "sent_usage": sent_usage,
         "z": z,
         "z_rank": np.minimum(rank, 5),
         "title_terms": title,
@@ -151,6 +180,8 @@ def main() -> int:
         "+ key terms in the title": (cols("title_terms"), None),
         "+ BM25 to the idea's texts (share of the paper's best)": (cols("bm25_share"), None),
         "+ BM25 to the idea's texts (z over the ideas)": (cols("bm25_z"), None),
+        "+ best sentence's closeness to the idea's uses": (cols("sent_usage"), None),
+        "+ best sentence's closeness to the idea and to its uses": (cols("sent_proto", "sent_usage"), None),
         "z in place of z_gap": (np.concatenate([extra["z"][..., None], base[..., 1:]], axis=-1), None),
         "+ z and its rank among the ideas": (cols("z", "z_rank"), None),
         "+ an intercept per idea": (np.concatenate([base, ideas], axis=-1), None),
