@@ -21,6 +21,7 @@ judged_labels.jsonl ({label, nameable, note}) back and print the shares with 95%
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -109,10 +110,16 @@ def write(args) -> None:
     for p in sorted(papers, key=lambda p: p.id):
         if p.id in topic:
             titles[topic[p.id]["label"]].append(p.title)
+
+    # Drawn by a hash of seed and label, not one random stream: a rule that renames a few labels
+    # redraws only those, so earlier judgments of the others still count.
+    def draw(label: str) -> str:
+        return hashlib.sha256(f"{args.seed}-labels:{label}".encode()).hexdigest()
+
     labels = sorted(titles)
-    rng = random.Random(f"{args.seed}-labels")
     with (out / "labels.jsonl").open("w", encoding="utf-8") as f:
-        for label in rng.sample(labels, min(SAMPLE, len(labels))):
+        for label in sorted(labels, key=draw)[:SAMPLE]:
+            rng = random.Random(draw(label))
             examples = rng.sample(titles[label], min(3, len(titles[label])))
             f.write(json.dumps({"label": label, "examples": examples}, ensure_ascii=False) + "\n")
     (out / "definition.md").write_text(DEFINITION, encoding="utf-8")
