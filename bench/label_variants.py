@@ -2,18 +2,21 @@
 
 Write (default): rebuild the topics of the whole dev corpus as of its newest day (or read a saved
 structure, as bench/eval_hype.py --snapshots writes them), draw 100 topics among those the papers
-of the last 60 days carry (fixed seed), and label each under every variant: the shipped rules, each
-rule of triage/topics/labels.py switched off alone, and all three off (the labels before them).
-The distinct labels go, shuffled and with 3 example titles of their topic, to --dir/items.jsonl
-beside definition.md; which variant gave which item goes to --key, which the reader never sees.
+of the last 60 days carry (seed: the round's number minus 1), and label each under every variant:
+the shipped rules, each rule of triage/topics/labels.py switched off alone, and all three off
+(the labels before them). Round 2 also judged a phrase weight in the clusters' class TF-IDF (a
+two-word phrase counted twice a word's), not kept. The distinct labels go, shuffled and with 3 example titles of their topic, to
+bench/labels/label_variants/round<N>/items.jsonl beside definition.md; which variant gave which
+item goes to round<N>_key.json, which the reader never sees.
 
-    python bench/label_variants.py [--snapshot /tmp/topics_scratch/snapshots/2026-03-31_<key>.npz]
+    python bench/label_variants.py --round 2 [--snapshot /tmp/v/snap/2026-03-31_<key>.npz]
 
-Score: read the reader's --dir/judged.jsonl ({item, nameable, note}) and print, per variant, the
-share of the 100 topics whose label was judged nameable (95% Wilson interval), and against the
-shipped rules the topics where the label differs: how many turned nameable, how many not.
+Score: read the reader's round<N>/judged.jsonl ({item, nameable, note}) and print, per variant,
+the share of the 100 topics whose label was judged nameable (95% Wilson interval), and against the
+shipped rules the topics where the label differs: how many turned nameable, how many not. A round
+scores the variants it was written with ("shipped" then: the rules at that commit).
 
-    python bench/label_variants.py --score
+    python bench/label_variants.py --round 1 --score
 """
 
 from __future__ import annotations
@@ -144,14 +147,16 @@ def score(args) -> None:
         if line.strip():
             j = json.loads(line)
             judged[int(j["item"])] = bool(j["nameable"])
-    by = {v: {} for v in VARIANTS}
+    variants = list(dict.fromkeys(v for row in key for v in row["variants"]))
+    variants.sort(key=lambda v: VARIANTS.index(v) if v in VARIANTS else 1)
+    by = {v: {} for v in variants}
     for row in key:
         for v in row["variants"]:
             by[v][row["topic"]] = judged.get(row["item"])
     print("| variant | nameable | share [95% CI] | labels differing from shipped: now nameable / now not |")
     print("| --- | --- | --- | --- |")
     results = {}
-    for v in VARIANTS:
+    for v in variants:
         got = [x for x in by[v].values() if x is not None]
         k, n = sum(got), len(got)
         ci = wilson(k, n) or [0.0, 0.0]
@@ -165,9 +170,8 @@ def score(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dir", default="bench/labels/label_variants", help="what the blind reader sees")
-    ap.add_argument("--key", default="bench/labels/label_variants_key.json", help="item -> topic, variants")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--round", type=int, default=2, help="which judged round: its files and seed")
+    ap.add_argument("--seed", type=int, help="which topics are drawn (default: the round's number minus 1)")
     ap.add_argument("--db", default="/tmp/topics_scratch/labels.db")
     ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
     ap.add_argument(
@@ -176,6 +180,10 @@ def main() -> None:
     ap.add_argument("--out", default="bench/results/label_variants.json")
     ap.add_argument("--score", action="store_true", help="score the reader's judged.jsonl")
     args = ap.parse_args()
+    args.dir = f"bench/labels/label_variants/round{args.round}"
+    args.key = f"bench/labels/label_variants/round{args.round}_key.json"
+    args.seed = args.round - 1 if args.seed is None else args.seed
+    args.out = args.out.replace(".json", f"_round{args.round}.json")
     score(args) if args.score else write(args)
 
 
