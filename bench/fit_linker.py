@@ -270,6 +270,7 @@ def score_cv(x, y, papers, fids, cols, floors=FLOORS, model=None) -> dict:
         ),
         "losses": log_loss(probs, held),
         "ranks": ranked_recall(probs, held),
+        "probs": probs,
     }
 
 
@@ -282,6 +283,19 @@ def choose_point(x, y, papers, floors=FLOORS, model=None) -> tuple[float, float,
         train = np.setdiff1d(np.arange(len(papers)), held[fold])
         probs[held[fold]] = predict_(fit_(x[train], y[train]), x[held[fold]])
     return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held], floors)
+
+
+def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float = 0.1) -> None:
+    """The trade the out-of-fold probabilities allow: the three metrics at each first-link threshold
+    (further links at `more`, up to 3). Where no row clears the bar, no threshold can."""
+    print("\nOut-of-fold trade (first-link threshold: papers linked, recall@3, precision@1, no-link):")
+    for t in THRESHOLDS:
+        found, agreed, linked, right, empty, quiet = counts(
+            dev, fids, decide_all(probs, (float(t), min(more, float(t)), 3))
+        ).sum(0)
+        print(
+            f"  {t:.2f}: {int(linked)}, {found / agreed:.3f}, {right / max(linked, 1):.3f}, {quiet / empty:.3f}"
+        )
 
 
 def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list) -> None:
@@ -354,6 +368,9 @@ def run() -> int:
         help=f"the operating point's minimum precision@1 and no-link rate on held-out folds (default {FLOORS})",
     )
     ap.add_argument("--no-old", action="store_true", help="train without the 160 older one-reader labels")
+    ap.add_argument(
+        "--curve", action="store_true", help="print the metrics at every first-link threshold, out of fold"
+    )
     args = ap.parse_args()
 
     floors = tuple(args.floors)
@@ -370,6 +387,8 @@ def run() -> int:
         losses[name], ranks[name] = got["losses"], got["ranks"]
         rows[f"dev CV: {name}"] = got["metrics"]
         per_paper[name] = counts(dev, fids, got["chosen"])
+        if args.curve and name == "shipped":
+            print_curve(dev, fids, got["probs"])
         if args.errors and name == "shipped":
             print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
         report[name] = {
