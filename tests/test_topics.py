@@ -630,4 +630,6 @@ def test_a_name_and_its_version_are_one_word():
     words = words_of("We compare GPT-5, Gemini 2.5 Pro and GPT-4o-mini with Qwen2.5-VL-7B on Table 2.")
     assert {"gpt5", "gemini2.5", "gpt4o", "qwen2.5"} <= set(words)
     assert "table" in words and "vl" in words  # a table number and a model size are not versions
+    numbers = words_of("Accuracy rises by 2.5 points to 93.2% on average.")
+    assert {"by", "accuracy"} <= set(numbers) and not any(c.isdigit() for w in numbers for c in w)
     assert name_share(["we use gpt-5 here"], "gpt5") == 1.0

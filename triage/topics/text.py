@@ -26,11 +26,13 @@ _CLAUSE = re.compile(r"[,;:!?()\[\]{}\"]|\.(?:\s|$)")  # words across a clause b
 _TOKEN = re.compile(r"(?u)\b[a-z](?:[a-z0-9]|(?<=[0-9])\.(?=[0-9]))+\b")
 
 
-# A name and its version are one word, as "Qwen3" is: "GPT-5", "Gemini 2.5", "GPT-4o", "SAM-2"
-# (a hyphen and a number, or a space and a dotted number; "table 2" and a size, "VL-7B", do not).
-_VERSIONED = re.compile(
-    r"\b([a-z][a-z0-9]*)(?:-([0-9]{1,2}(?:\.[0-9]{1,2})?o?)|\s([0-9]{1,2}\.[0-9]{1,2}))\b"
-)
+# A name and its version are one word, as "Qwen3" is: "GPT-5", "GPT-4o", "SAM-2" (a hyphen and a
+# number) and "Gemini 2.5", "Llama 3.1" (a capitalised word, a space and a dotted number; not
+# "accuracy 93.2" or "by 2.5"). A model size ("VL-7B") is no version.
+_VERSION_SEP = re.compile(r"[-\s](?=[0-9])")
+_VERSION = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2})?o?\b")
+_WORD_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
+_DOTTED = re.compile(r"[0-9]{1,2}\.[0-9]")
 
 
 # A plural "s" (not -ss, -us, -is, -ias): "VLAs" and "VLA", "agents" and "agent" are one phrase.
@@ -43,8 +45,25 @@ _LISTING_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*"
 _SENTENCE_END = re.compile(r"(^|[.!?:]\s*)$")
 
 
+def _join_versions(text: str) -> str:
+    """The text with each versioned name written as one word ("GPT-5" as "GPT5")."""
+    parts, last = [], 0
+    for m in _VERSION_SEP.finditer(text):
+        i = m.start()
+        if not i or not text[i - 1].isalnum() or not _VERSION.match(text, m.end()):
+            continue
+        word = _WORD_BEFORE.search(text, max(0, i - 40), i)
+        if word is None or (
+            m.group() != "-" and not (word.group()[0].isupper() and _DOTTED.match(text, m.end()))
+        ):
+            continue
+        parts.append(text[last:i])
+        last = m.end()
+    return "".join(parts) + text[last:]
+
+
 def _preprocess(text: str) -> str:
-    return _HYPHEN.sub(" ", _VERSIONED.sub(r"\1\2\3", text.lower()))
+    return _HYPHEN.sub(" ", _join_versions(text).lower())
 
 
 @lru_cache(maxsize=1 << 18)
