@@ -1,11 +1,12 @@
 """A topic's label: the names a reader would write for it, from its terms and its papers' titles.
 
-Three general rules, each measured by a blind reader (bench/label_variants.py,
-docs/decisions/hype.md "Labels"): words of one family count once ("routing / router" is
-"routing"); a cluster's further name joins its first only when the same titles write both (a
-k-means cluster can hold two unrelated groups: "grokking / disagreement"); and a name the titles
-almost always continue is completed ("efficient large language" is "efficient large language
-model").
+Three general rules, each measured by a blind reader against the labels without it
+(bench/label_variants.py, docs/decisions/hype.md "Labels"): words of one family count once
+("routing / router" is "routing"); a cluster's further name joins its first only when the same
+titles write both (a k-means cluster can hold two unrelated groups: "grokking / disagreement");
+and a name the titles almost always continue is completed ("efficient large language" is
+"efficient large language model"). A name never begins or ends on a connector ("based image
+editing" is "image editing").
 """
 
 from __future__ import annotations
