@@ -85,7 +85,7 @@ def label_of(terms: list[str], n: int, titles: list[str] = (), cluster: bool = F
     resolution"), a term sharing a word (or a word's family) with a kept one is left out ("video
     super" after it); with the topic's titles, a cluster's further names must share its titles and
     each name is completed as the titles write it."""
-    grams = [set(phrases_of(t)) for t in titles] if titles else []
+    grams = [set(phrases_of(t)) for t in titles] if cluster else []
     kept: list[str] = []
     for t in terms:
         words = t.split()

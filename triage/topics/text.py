@@ -23,7 +23,7 @@ _CLAUSE = re.compile(r"[,;:!?()\[\]{}\"]|\.(?:\s|$)")  # words across a clause b
 
 
 # A word starts with a letter; a dot between digits stays inside it ("qwen2.5").
-_TOKEN = re.compile(r"(?u)\b[a-z](?:[a-z0-9]|(?<=[0-9])\.(?=[0-9]))+\b")
+_TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+(?:(?<=[0-9])\.[0-9][a-z0-9]*)*\b")
 
 
 # A name and its version are one word, as "Qwen3" is: "GPT-5", "GPT-4o", "SAM-2" (a hyphen and a
