@@ -415,6 +415,17 @@ def _load(path: Path) -> Structure:
     )
 
 
+def structure_at(papers, grid, cfg, embedder, path: Path | None) -> Structure:
+    """The rebuild's structure of these papers: read from `path` when an earlier run saved it,
+    else built (and saved there)."""
+    if path is not None and path.exists():
+        return _load(path)
+    s = structure(papers, embedder.embed(embed_texts(papers, cfg)), grid, cfg)
+    if path is not None:
+        _save(path, s)
+    return s
+
+
 def replay(store, settings, embedder, as_of: date, window: list[str], path: Path):
     """The verdicts of a rebuild as of `as_of`, with the structure (clusters, rising phrases) read
     from `path` when an earlier run saved it: the verdict rules (onset, age, activity, breadth)
@@ -424,11 +435,7 @@ def replay(store, settings, embedder, as_of: date, window: list[str], path: Path
     papers = list(store.iter_papers(until=as_of.isoformat()))
     totals = month_totals(papers)
     grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
-    if path.exists():
-        s = _load(path)
-    else:
-        s = structure(papers, embedder.embed(embed_texts(papers, cfg)), grid, cfg)
-        _save(path, s)
+    s = structure_at(papers, grid, cfg, embedder, path)
     rows, counts, assigned = judge(papers, s, grid, as_of, cfg)
     store.replace_topics(rows, assigned, count_rows(counts, grid), totals)
     got = {pid: rows[assigned[pid] - 1] for pid in window if pid in assigned}

@@ -323,13 +323,17 @@ class Dataset:
     model_name: str  # the embedding cache key (model and backend)
 
 
-def dataset(with_old: bool = True) -> Dataset:
-    papers = [p for p in labelled(with_old=with_old) if p["split"] in ("dev", "old")]
+def cached_embedder() -> Embedder:
+    """The default encoder with this bench's embedding cache (bench/results/fit_linker.db)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    settings = config.load(None, str(RESULTS / "fit_linker.db"))
     store = Store(RESULTS / "fit_linker.db")
     store.init()
-    embedder = Embedder(settings.embeddings, store)
+    return Embedder(config.load(None, str(RESULTS / "fit_linker.db")).embeddings, store)
+
+
+def dataset(with_old: bool = True) -> Dataset:
+    papers = [p for p in labelled(with_old=with_old) if p["split"] in ("dev", "old")]
+    embedder = cached_embedder()
     ref = reference_papers({r["id"] for r in read_jsonl(SAMPLE) + read_jsonl(OLD)})
     stats = corpus_statistics(Linker(embedder, model={}), embed(embedder, ref))
     linker = Linker(embedder, model={"corpus": stats})

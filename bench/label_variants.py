@@ -33,15 +33,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import iter_corpus  # noqa: E402
-from bench.eval_hype import _load, _save, wilson  # noqa: E402
+from bench.eval_hype import structure_at, wilson  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
 from triage.store import Store  # noqa: E402
 from triage.topics import labels  # noqa: E402
-from triage.topics.build import LABEL_TITLES, judge, structure  # noqa: E402
+from triage.topics.build import LABEL_TITLES, judge, topic_label  # noqa: E402
 from triage.topics.grid import build_grid, month_index, month_totals  # noqa: E402
-from triage.topics.text import LABEL_TERMS, embed_texts  # noqa: E402
 
 WINDOW_DAYS = 60
 SAMPLE = 100
@@ -73,8 +72,7 @@ def variant_label(name: str, terms, kind, titles) -> str:
     try:
         for r in off:
             setattr(labels, SWITCH_OFF[r][0], SWITCH_OFF[r][1])
-        n = LABEL_TERMS if kind == "phrase" else 2
-        return labels.label_of(terms, n, titles, cluster=kind == "cluster")
+        return topic_label(terms, kind, titles)
     finally:
         for r, f in saved.items():
             setattr(labels, SWITCH_OFF[r][0], f)
@@ -92,15 +90,15 @@ def write(args) -> None:
     papers = list(store.iter_papers(until=as_of.isoformat()))
     totals = month_totals(papers)
     grid = build_grid(totals, month_index(as_of.isoformat()), cfg)
-    if args.snapshot and Path(args.snapshot).exists():
-        s = _load(Path(args.snapshot))
-    else:
-        cache = Store(args.cache)
-        cache.init()
-        vectors = Embedder(settings.embeddings, cache).embed(embed_texts(papers, cfg), progress="topics")
-        s = structure(papers, vectors, grid, cfg)
-        if args.snapshot:
-            _save(Path(args.snapshot), s)
+    cache = Store(args.cache)
+    cache.init()
+    s = structure_at(
+        papers,
+        grid,
+        cfg,
+        Embedder(settings.embeddings, cache),
+        Path(args.snapshot) if args.snapshot else None,
+    )
     rows, _, assigned = judge(papers, s, grid, as_of, cfg)
     lo = (as_of - timedelta(days=WINDOW_DAYS)).isoformat()
     window = sorted(p.id for p in papers if p.published > lo)

@@ -24,12 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fit_linker as fl  # noqa: E402
 from bench.eval_fundamentals import RESULTS, table  # noqa: E402
-from triage import config  # noqa: E402
-from triage.embed import Embedder, paper_text  # noqa: E402
+from triage.embed import paper_text  # noqa: E402
 from triage.fundamentals import catalogue  # noqa: E402
 from triage.lexical import LexicalIndex, tokens  # noqa: E402
 from triage.link import FEATURES, Linker, find_terms  # noqa: E402
-from triage.store import Store  # noqa: E402
 
 
 def bm25_to_ideas(papers: list[dict]) -> np.ndarray:
@@ -47,8 +45,7 @@ def sentence_closeness(data: fl.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """papers x fundamentals: the best cosine of any one sentence of the paper (title included) to
     the idea's catalogue texts, and to its usage texts. A whole-abstract vector dilutes an idea the
     paper rests on in one sentence ("we retrieve statutes with BM25")."""
-    settings = config.load(None, str(RESULTS / "fit_linker.db"))
-    embedder = Embedder(settings.embeddings, Store(RESULTS / "fit_linker.db"))
+    embedder = fl.cached_embedder()
     linker = Linker(embedder, model={"corpus": data.stats})
     owner, sentences = [], []
     for i, p in enumerate(data.papers):

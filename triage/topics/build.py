@@ -27,6 +27,12 @@ EARLIEST = 5
 LABEL_TITLES = 50  # the newest titles a label is read from: enough to see how they write a name
 
 
+def topic_label(terms: list[str], kind: str, titles: list[str]) -> str:
+    """A topic's label from its terms and its newest titles (`labels.label_of`). A cluster's label
+    is its two best names: the third is most often noise."""
+    return label_of(terms, LABEL_TERMS if kind == "phrase" else 2, titles, cluster=kind == "cluster")
+
+
 def topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
     where = cells(papers, grid)
     counts = cell_counts(member.tocsr().astype(np.float64), where, grid)
@@ -42,13 +48,7 @@ def topic_rows(papers, member, terms, kinds, centroids, grid, as_of, cfg):
         rows.append(
             {
                 "id": k + 1,
-                # A cluster's label is its two best names: the third is most often noise.
-                "label": label_of(
-                    terms[k],
-                    LABEL_TERMS if kinds[k] == "phrase" else 2,
-                    [papers[i].title for i in docs[-LABEL_TITLES:]],
-                    cluster=kinds[k] == "cluster",
-                ),
+                "label": topic_label(terms[k], kinds[k], [papers[i].title for i in docs[-LABEL_TITLES:]]),
                 "terms": terms[k],
                 "earliest": [papers[i].id for i in first[:EARLIEST]],
                 "size": len(docs),
