@@ -107,7 +107,8 @@ def structure(papers, vectors: np.ndarray, grid: Grid, cfg: HypeConfig) -> Struc
     k = max(1, min(len(papers), len(papers) // max(1, cfg.cluster_size)))
     if len(papers) > 1:
         km = MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=1, random_state=0, max_no_improvement=5)
-        cluster_of = split_broad_clusters(vectors, km.fit_predict(vectors), papers, cfg)
+        # float64: k-means++ over float32 upcasts every distance block, 2x slower at 100k papers
+        cluster_of = split_broad_clusters(vectors, km.fit_predict(vectors.astype(np.float64)), papers, cfg)
         k = int(cluster_of.max()) + 1
         centers = np.zeros((k, vectors.shape[1]))
         np.add.at(centers, cluster_of, vectors)

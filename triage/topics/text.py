@@ -19,11 +19,11 @@ LABEL_TERMS = 3
 _HYPHEN = re.compile(r"[-_/]")
 
 
-_CLAUSE = re.compile(r"[,;:!?()\[\]{}\"]|\.(?:\s|$)")  # words across a clause break are no phrase
-
-
-# A word starts with a letter; a dot between digits stays inside it ("qwen2.5").
-_TOKEN = re.compile(r"(?u)\b[a-z][a-z0-9]+(?:(?<=[0-9])\.[0-9][a-z0-9]*)*\b")
+# A word starts with a letter; a dot between digits stays inside it ("qwen2.5"). Words across a
+# clause break are no phrase: one scan finds both, the break as an empty word.
+_WORD_OR_BREAK = re.compile(
+    r"(?u)\b([a-z][a-z0-9]+(?:(?<=[0-9])\.[0-9][a-z0-9]*)*)\b|[,;:!?()\[\]{}\"]|\.(?:\s|$)"
+)
 
 
 # A name and its version are one word, as "Qwen3" is: "GPT-5", "GPT-4o", "SAM-2" (a hyphen and a
@@ -78,22 +78,19 @@ def _fold(token: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words starting with a letter (years and numbers are not topics), plurals folded."""
-    return [_fold(t) for t in _TOKEN.findall(text)]
+    """Words starting with a letter (years and numbers are not topics), plurals folded; a clause
+    break is an empty word."""
+    return [_fold(t) if t else t for t in _WORD_OR_BREAK.findall(text)]
 
 
 def phrases_of(text: str) -> list[str]:
-    """Words (stop words out) and two-word phrases of adjacent words, neither a stop word: a phrase
-    is what the text writes ("model of the llm" holds no "model llm"); hyphens join words."""
-    words, pairs = [], []
-    for part in _CLAUSE.split(_preprocess(text)):
-        tokens = _tokens(part)
-        words += [t for t in tokens if t not in ENGLISH_STOP_WORDS]
-        pairs += [
-            f"{a} {b}"
-            for a, b in zip(tokens, tokens[1:], strict=False)
-            if a not in ENGLISH_STOP_WORDS and b not in ENGLISH_STOP_WORDS
-        ]
+    """Words (stop words out) and two-word phrases of adjacent words, neither a stop word nor across
+    a clause break: a phrase is what the text writes ("model of the llm" holds no "model llm");
+    hyphens join words."""
+    tokens = _tokens(_preprocess(text))
+    kept = [bool(t) and t not in ENGLISH_STOP_WORDS for t in tokens]
+    words = [t for t, k in zip(tokens, kept, strict=True) if k]
+    pairs = [f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if kept[i] and kept[i + 1]]
     return words + pairs
 
 
@@ -141,4 +138,4 @@ def name_share(texts: list[str], word: str, titles: list[str] = ()) -> float | N
 def words_of(text: str) -> list[str]:
     """The folded words of a text, stop words included: what short forms and their long forms
     are compared in."""
-    return _tokens(_preprocess(text))
+    return [t for t in _tokens(_preprocess(text)) if t]
