@@ -3,10 +3,12 @@
 Write (default): rebuild the topics of the whole dev corpus as of its newest day (or read a saved
 structure, as bench/eval_hype.py --snapshots writes them), draw 100 topics among those the papers
 of the last 60 days carry (seed: the round's number minus 1), and label each under every variant:
-the shipped rules, each rule of triage/topics/labels.py switched off alone, and all three off
-(the labels before them). Round 2 also judged a phrase weight in the clusters' class TF-IDF (a
-two-word phrase counted twice a word's), not kept. The distinct labels go, shuffled and with 3 example titles of their topic, to
-bench/labels/label_variants/round<N>/items.jsonl beside definition.md; which variant gave which
+the shipped rules, each rule of triage/topics/labels.py switched off alone, and all off (the
+labels before them). Round 2 also judged a phrase weight in the clusters' class TF-IDF (a
+two-word phrase counted twice a word's), round 3 a name written by at least two of a cluster's
+titles ("without several"); neither kept. The distinct labels go, shuffled and with 3 example
+titles of their topic, to bench/labels/label_variants/round<N>/items.jsonl beside definition.md;
+which variant gave which
 item goes to round<N>_key.json, which the reader never sees.
 
     python bench/label_variants.py --round 2 [--snapshot /tmp/v/snap/2026-03-31_<key>.npz]
