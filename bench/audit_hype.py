@@ -12,8 +12,9 @@ day), then write to --dir:
     python bench/audit_hype.py --analyzed /tmp/topics_scratch/eval_after.db   # a store already analyzed
                                   # over the whole corpus as of its newest day (eval_hype's last date)
 
-Score: read the second reader's judged_flags.jsonl ({id, defensible, note}) and
-judged_labels.jsonl ({label, nameable, note}) back and print the shares with 95% Wilson intervals.
+Score: read the readers' judged_flags*.jsonl ({id, defensible, note}) and judged_labels*.jsonl
+({label, nameable, note}), one file per reader, and print the shares with 95% Wilson intervals and
+how often a later reader agrees with the first.
 
     python bench/audit_hype.py --score [--dir bench/labels/hype_audit]
 """
@@ -130,30 +131,43 @@ def write(args) -> None:
 
 
 def score(args) -> None:
-    """Shares over the items of the current flags.jsonl and labels.jsonl: a judgment of an item the
-    current rules no longer draw is left out, and an item not judged yet is counted and named."""
+    """Shares over the items of the current flags.jsonl and labels.jsonl, per reader (one
+    judged_<kind>*.jsonl file each): a judgment of an item the current rules no longer draw is left
+    out, and an item not judged yet is counted and named. With two readers or more, how often each
+    agrees with the first on the items both judged."""
     out = Path(args.dir)
-    for drawn, judged, key, field in (
-        ("flags.jsonl", "judged_flags.jsonl", "id", "defensible"),
-        ("labels.jsonl", "judged_labels.jsonl", "label", "nameable"),
+    for drawn, kind, key, field in (
+        ("flags.jsonl", "flags", "id", "defensible"),
+        ("labels.jsonl", "labels", "label", "nameable"),
     ):
-        if not (out / judged).exists():
-            print(f"{out / judged}: not there yet")
+        files = sorted(out.glob(f"judged_{kind}*.jsonl"))
+        if not files:
+            print(f"{out}/judged_{kind}.jsonl: not there yet")
             continue
         items = [json.loads(line)[key] for line in (out / drawn).open(encoding="utf-8") if line.strip()]
-        verdict = {}
-        for line in (out / judged).open(encoding="utf-8"):
-            if line.strip():
-                row = json.loads(line)
-                verdict[row[key]] = bool(row[field])
-        got = [verdict[i] for i in items if i in verdict]
-        k = sum(got)
-        missing = [i for i in items if i not in verdict]
-        print(
-            f"{judged}: {field} {k} of {len(got)} = {k / max(1, len(got)):.3f} (95% CI {wilson(k, len(got))})"
-        )
-        if missing:
-            print(f"  {len(missing)} of the {len(items)} in {drawn} not judged yet: {', '.join(missing[:5])}")
+        readers = []
+        for judged in files:
+            verdict = {}
+            for line in judged.open(encoding="utf-8"):
+                if line.strip():
+                    row = json.loads(line)
+                    verdict[row[key]] = bool(row[field])
+            readers.append(verdict)
+            got = [verdict[i] for i in items if i in verdict]
+            k = sum(got)
+            missing = [i for i in items if i not in verdict]
+            print(
+                f"{judged.name}: {field} {k} of {len(got)} = {k / max(1, len(got)):.3f} "
+                f"(95% CI {wilson(k, len(got))})"
+            )
+            if missing:
+                print(
+                    f"  {len(missing)} of the {len(items)} in {drawn} not judged yet: {', '.join(missing[:5])}"
+                )
+        for judged, verdict in zip(files[1:], readers[1:], strict=True):
+            both = [i for i in items if i in verdict and i in readers[0]]
+            same = sum(verdict[i] == readers[0][i] for i in both)
+            print(f"  {judged.name} agrees with {files[0].name} on {same} of {len(both)}")
 
 
 def main() -> None:

@@ -171,14 +171,17 @@ def test_triage_a_day_at_a_glance(server, web_db, browser, tmp_path, runner):
     # Filters and search are a GET form: the state lands in the URL.
     page.get_by_label("Topic age").select_option("young")
     page.get_by_role("button", name="Apply").click()
-    assert "age=young" in page.url and page.locator("li.paper").count() == 3
+    page.wait_for_url(re.compile(r"age=young"))
+    assert page.locator("li.paper").count() == 3
     assert page.get_by_text("Showing 3 of 10 papers").is_visible()
     page.get_by_role("link", name="Clear filters").click()
     page.get_by_label("Search titles and authors").fill("whisper")
     page.get_by_role("button", name="Apply").click()
-    assert "q=whisper" in page.url and page.locator("li.paper").count() == 1
+    page.wait_for_url(re.compile(r"q=whisper"))
+    assert page.locator("li.paper").count() == 1
     page.get_by_role("link", name="compact list").click()
-    assert "view=list" in page.url and "q=whisper" in page.url and page.locator("li.row").count() == 1
+    page.wait_for_url(re.compile(r"view=list"))
+    assert "q=whisper" in page.url and page.locator("li.row").count() == 1
     page.get_by_label("Search titles and authors").fill("")
     page.get_by_role("button", name="Apply").click()  # the form keeps the view
     assert page.locator("li.row").count() == 10 and page.locator("li.paper").count() == 0
@@ -189,7 +192,7 @@ def test_triage_a_day_at_a_glance(server, web_db, browser, tmp_path, runner):
     # The same age on the topic page and in the CLI.
     page.goto(server + "/")
     young.locator(".why-line a.topic").click()
-    assert re.search(r"/topics/1$", page.url)
+    page.wait_for_url(re.compile(r"/topics/1$"))
     assert "young topic, 3 months old" in page.locator(".why-line").inner_text()
     assert page.get_by_text("2.5%").first.is_visible()  # the y-axis
     shoot(page, tmp_path, "topic-1280")
@@ -250,7 +253,8 @@ def test_radar_is_paginated(server, web_db, browser, tmp_path):
     assert page.locator("li.radar-row").first.locator("a").inner_text() == "reasoning models, post-training"
     shoot(page, tmp_path, "radar-1280")
     page.get_by_role("link", name="next →").click()
-    assert "page=2" in page.url and page.get_by_text("page 2 of 4").is_visible()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.get_by_text("page 2 of 4").is_visible()
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     phone.goto(server + "/topics")
     shoot(phone, tmp_path, "phone-radar")
