@@ -60,6 +60,8 @@ MAX_LINKS = (1, 2, 3)
 # The operating point: the most recall whose precision@1 and no-link rate clear these on held-out folds
 # (a little above the quality bar of 0.85 and 0.90); when none does, the point nearest the whole bar.
 FLOORS = (0.87, 0.92)  # precision@1, no-link rate
+# Publication years of the sample's strata, grouped for --by-year; the product links 2025-26 papers.
+YEAR_BANDS = {"up to 2019": ("0000", "2019"), "2020-24": ("2020", "2024"), "2025-26": ("2025", "2026")}
 BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
 # Columns a variant may use besides FEATURES: the raw cosine `sim`, `usage_margin` (usage minus the
 # background cosine) and `all_terms` (key and broad terms in one count, as before #17).
@@ -375,6 +377,12 @@ def run() -> int:
     ap.add_argument(
         "--curve", action="store_true", help="print the metrics at every first-link threshold, out of fold"
     )
+    ap.add_argument(
+        "--by-year",
+        action="store_true",
+        help="also split the shipped features' out-of-fold dev metrics by publication year (the product "
+        "links new papers)",
+    )
     args = ap.parse_args()
 
     floors = tuple(args.floors)
@@ -393,6 +401,15 @@ def run() -> int:
         per_paper[name] = counts(dev, fids, got["chosen"])
         if args.curve and name == "shipped":
             print_curve(dev, fids, got["probs"])
+        if args.by_year and name == "shipped":
+            for band, (lo, hi) in YEAR_BANDS.items():
+                rows[f"dev CV: shipped, published {band}"] = metrics(
+                    [
+                        (p["A"], p["B"], [fids[i] for i in c])
+                        for p, c in zip(dev, got["chosen"], strict=True)
+                        if lo <= p["published"][:4] <= hi
+                    ]
+                )
         if args.errors and name == "shipped":
             print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
         report[name] = {
