@@ -144,6 +144,17 @@ def decide_all(probs: np.ndarray, point: tuple[float, float, int]) -> list[list[
     return [decide(row, *point) for row in probs]
 
 
+def decision_metrics(papers: list[dict], fids: list[str], chosen: list[list[int]], keep=None) -> dict:
+    """The three metrics (with intervals) of the links chosen per paper, over the papers `keep` admits."""
+    return metrics(
+        [
+            (p["A"], p["B"], [fids[i] for i in c])
+            for p, c in zip(papers, chosen, strict=True)
+            if keep is None or keep(p)
+        ]
+    )
+
+
 def counts(papers: list[dict], fids: list[str], chosen: list[list[int]]) -> np.ndarray:
     return np.array(
         [paper_metrics(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(papers, chosen, strict=True)],
@@ -267,9 +278,7 @@ def score_cv(x, y, papers, fids, cols, floors=FLOORS, model=None) -> dict:
     return {
         "chosen": chosen,
         "points": points,
-        "metrics": metrics(
-            [(p["A"], p["B"], [fids[i] for i in c]) for p, c in zip(dev, chosen, strict=True)]
-        ),
+        "metrics": decision_metrics(dev, fids, chosen),
         "losses": log_loss(probs, held),
         "ranks": ranked_recall(probs, held),
         "probs": probs,
@@ -403,12 +412,8 @@ def run() -> int:
             print_curve(dev, fids, got["probs"])
         if args.by_year and name == "shipped":
             for band, (lo, hi) in YEAR_BANDS.items():
-                rows[f"dev CV: shipped, published {band}"] = metrics(
-                    [
-                        (p["A"], p["B"], [fids[i] for i in c])
-                        for p, c in zip(dev, got["chosen"], strict=True)
-                        if lo <= p["published"][:4] <= hi
-                    ]
+                rows[f"dev CV: shipped, published {band}"] = decision_metrics(
+                    dev, fids, got["chosen"], lambda p, lo=lo, hi=hi: lo <= p["published"][:4] <= hi
                 )
         if args.errors and name == "shipped":
             print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
