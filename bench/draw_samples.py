@@ -1,6 +1,7 @@
 """Draw the papers that readers label: fundamentals links and the gate's known-item cases.
 
-    python bench/draw_samples.py            # writes bench/labels/fundamentals_sample.jsonl and gate_targets.jsonl
+    python bench/draw_samples.py            # writes bench/labels/fundamentals_sample.jsonl, gate_targets.jsonl
+                                            # and fundamentals_recent_sample.jsonl
 
 Both draws are random with fixed seeds, so anyone can redraw exactly the same papers. They were drawn,
 and each paper's split frozen, before any labels were read or any rule was changed.
@@ -9,6 +10,10 @@ Fundamentals: 440 papers not among the 160 of fundamentals.jsonl, stratified by 
 2019, 2020, ..., 2026) and subfield (the first listed category's family), 55 per year stratum, shared
 across subfields in proportion to their size. Split: "test" when sha1("fund-test:" + id) is divisible by 3,
 else "dev"; test papers are only scored, never read for errors.
+
+Recent fundamentals: 300 more papers of 2025-26 (the years the product links), none among the 600 above,
+150 per year shared across subfields the same way (their own seed), split by the same sha1 rule. Drawn
+because 2025-26 held only 110 of the 440, too few to choose an operating point on the papers that matter.
 
 Gate: 180 target papers from the candidate window (published 2026-02-01..2026-03-31; every paper in it is a
 candidate), shuffled with a fixed seed; writer A sees the first 90, writer B the next 90, and each writes a
@@ -31,6 +36,7 @@ from bench.corpus import iter_corpus  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels"
 FUND_SEED, FUND_PER_YEAR = 20261207, 55
+RECENT_SEED, RECENT_PER_YEAR, RECENT_SINCE = 20261209, 150, "2025"
 GATE_SEED, GATE_TARGETS = 20261208, 180
 GATE_WINDOW = ("2026-02-01", "2026-03-31")
 
@@ -50,11 +56,13 @@ def subfield(categories: list[str]) -> str:
     return "other"
 
 
-def fundamentals_sample(corpus: list[dict], exclude: set[str]) -> list[dict]:
-    rng = random.Random(FUND_SEED)
+def fundamentals_sample(
+    corpus: list[dict], exclude: set[str], seed: int = FUND_SEED, per_year: int = FUND_PER_YEAR, since: str = ""
+) -> list[dict]:
+    rng = random.Random(seed)
     years = collections.defaultdict(list)
     for r in corpus:
-        if r["id"] in exclude or len(r.get("abstract") or "") < 200:
+        if r["id"] in exclude or len(r.get("abstract") or "") < 200 or r["published"] < since:
             continue
         year = r["published"][:4]
         years["-2019" if year < "2020" else year].append(r)
@@ -64,7 +72,7 @@ def fundamentals_sample(corpus: list[dict], exclude: set[str]) -> list[dict]:
         for r in sorted(years[year], key=lambda r: r["id"]):
             strata[subfield(r.get("categories") or [])].append(r)
         total = sum(len(v) for v in strata.values())
-        want = min(FUND_PER_YEAR, total)
+        want = min(per_year, total)
         quotas = {k: max(1, round(want * len(v) / total)) for k, v in sorted(strata.items())}
         picked = []
         for k in sorted(strata):
@@ -72,6 +80,14 @@ def fundamentals_sample(corpus: list[dict], exclude: set[str]) -> list[dict]:
         rng.shuffle(picked)
         out += picked[:want]
     return out
+
+
+def write_sample(path: Path, papers: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in papers:
+            row = {"id": r["id"], "split": fundamentals_split(r["id"]), "published": r["published"]}
+            row |= {"title": r["title"], "abstract": r["abstract"]}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def gate_targets(corpus: list[dict]) -> list[dict]:
@@ -84,11 +100,11 @@ def main() -> int:
     corpus = list(iter_corpus())
     labelled = {json.loads(line)["id"] for line in (LABELS / "fundamentals.jsonl").read_text().splitlines()}
     fund = fundamentals_sample(corpus, labelled)
-    with open(LABELS / "fundamentals_sample.jsonl", "w", encoding="utf-8") as f:
-        for r in fund:
-            row = {"id": r["id"], "split": fundamentals_split(r["id"]), "published": r["published"]}
-            row |= {"title": r["title"], "abstract": r["abstract"]}
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_sample(LABELS / "fundamentals_sample.jsonl", fund)
+    recent = fundamentals_sample(
+        corpus, labelled | {r["id"] for r in fund}, RECENT_SEED, RECENT_PER_YEAR, RECENT_SINCE
+    )
+    write_sample(LABELS / "fundamentals_recent_sample.jsonl", recent)
     gate = gate_targets(corpus)
     with open(LABELS / "gate_targets.jsonl", "w", encoding="utf-8") as f:
         for i, r in enumerate(gate):
@@ -99,8 +115,10 @@ def main() -> int:
             }
             row |= {"title": r["title"], "abstract": r["abstract"]}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    splits = collections.Counter(fundamentals_split(r["id"]) for r in fund)
-    print(f"fundamentals: {len(fund)} papers ({dict(splits)}); gate: {len(gate)} targets")
+    for name, sample in (("fundamentals", fund), ("recent fundamentals", recent)):
+        splits = collections.Counter(fundamentals_split(r["id"]) for r in sample)
+        print(f"{name}: {len(sample)} papers ({dict(splits)})")
+    print(f"gate: {len(gate)} targets")
     return 0
 
 
