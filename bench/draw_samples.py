@@ -57,7 +57,11 @@ def subfield(categories: list[str]) -> str:
 
 
 def fundamentals_sample(
-    corpus: list[dict], exclude: set[str], seed: int = FUND_SEED, per_year: int = FUND_PER_YEAR, since: str = ""
+    corpus: list[dict],
+    exclude: set[str],
+    seed: int = FUND_SEED,
+    per_year: int = FUND_PER_YEAR,
+    since: str = "",
 ) -> list[dict]:
     rng = random.Random(seed)
     years = collections.defaultdict(list)

@@ -6,8 +6,11 @@
     python bench/eval_fundamentals.py --code DIR         # score the linker of another checkout (an older commit)
     python bench/eval_fundamentals.py --time-linking 2000  # seconds to link 2,000 corpus papers (encoder excluded)
 
-Labels (bench/labels/README.md): fundamentals_sample.jsonl holds 440 papers with a frozen dev/test
-split; readers A and B labelled them independently (fundamentals_A.jsonl, fundamentals_B.jsonl).
+Labels (bench/labels/README.md): two draws, each with a frozen dev/test split and labelled by two
+readers independently: fundamentals_sample.jsonl (440 papers of every year; fundamentals_A.jsonl,
+fundamentals_B.jsonl) and fundamentals_recent_sample.jsonl (300 papers of 2025-26, other readers;
+fundamentals_recent_A.jsonl, fundamentals_recent_B.jsonl). Scores are printed over both draws, over the
+first draw alone (comparable with earlier runs) and over the 2025-26 papers, the kind the product links.
 Metrics, per the issue: recall@3 on the links both readers gave; precision@1 of the top link against
 either reader, over every paper linked; the share of papers both left empty that stay unlinked.
 
@@ -27,8 +30,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "bench" / "labels"
 RESULTS = ROOT / "bench" / "results"
-SAMPLE = LABELS / "fundamentals_sample.jsonl"
-READERS = {"A": LABELS / "fundamentals_A.jsonl", "B": LABELS / "fundamentals_B.jsonl"}
+# Each draw: its sample and its two readers' files (A: the first reader, B: the second, blind to A).
+DRAWS = {
+    "first": (
+        LABELS / "fundamentals_sample.jsonl",
+        LABELS / "fundamentals_A.jsonl",
+        LABELS / "fundamentals_B.jsonl",
+    ),
+    "recent": (
+        LABELS / "fundamentals_recent_sample.jsonl",
+        LABELS / "fundamentals_recent_A.jsonl",
+        LABELS / "fundamentals_recent_B.jsonl",
+    ),
+}
+RECENT = "2025"  # papers published from this year on are the kind the product links
 OLD = LABELS / "fundamentals.jsonl"
 BOOTSTRAP, BOOTSTRAP_SEED = 2000, 20261207
 
@@ -37,16 +52,25 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def sampled_ids() -> set[str]:
+    """Every paper drawn for labelling (both draws and the older 160): never a reference paper."""
+    return {r["id"] for path, _, _ in DRAWS.values() for r in read_jsonl(path)} | {
+        r["id"] for r in read_jsonl(OLD)
+    }
+
+
 def labelled(with_old: bool = True) -> list[dict]:
-    """Every labelled paper: {id, title, abstract, split (dev|test|old), A, B} (A == B for the old labels).
+    """Every labelled paper: {id, title, abstract, published, split (dev|test|old), draw, A, B}
+    (A == B for the old labels).
 
     A sample paper one reader has not labelled yet is left out (the files are written batch by batch).
     """
-    readers = {name: {r["id"]: r["fundamentals"] for r in read_jsonl(p)} for name, p in READERS.items()}
     out = []
-    for r in read_jsonl(SAMPLE):
-        if all(r["id"] in got for got in readers.values()):
-            out.append({**r, "A": readers["A"][r["id"]], "B": readers["B"][r["id"]]})
+    for draw, (sample, *files) in DRAWS.items():
+        a, b = ({r["id"]: r["fundamentals"] for r in read_jsonl(p)} if p.exists() else {} for p in files)
+        for r in read_jsonl(sample):
+            if r["id"] in a and r["id"] in b:
+                out.append({**r, "draw": draw, "A": a[r["id"]], "B": b[r["id"]]})
     if with_old:
         from bench.corpus import iter_corpus
 
@@ -54,7 +78,8 @@ def labelled(with_old: bool = True) -> list[dict]:
         for r in iter_corpus():
             if r["id"] in old:
                 gold = old[r["id"]]["fundamentals"]
-                out.append({"id": r["id"], "split": "old", "title": r["title"], "abstract": r["abstract"]})
+                out.append({"id": r["id"], "split": "old", "draw": "old", "title": r["title"]})
+                out[-1]["abstract"] = r["abstract"]
                 out[-1] |= {"published": r["published"], "A": gold, "B": gold}
     return out
 
@@ -187,6 +212,16 @@ def time_linking(n: int) -> dict:
     return {"papers": len(papers), "seconds": round(time.perf_counter() - start, 2)}
 
 
+def subsets(split: str) -> dict:
+    """The rows a report prints: every paper of the split, each draw alone, the 2025-26 papers."""
+    return {
+        split: lambda p: True,
+        f"{split}, first draw": lambda p: p["draw"] == "first",
+        f"{split}, recent draw": lambda p: p["draw"] == "recent",
+        f"{split}, published 2025-26": lambda p: p["published"][:4] >= RECENT,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["test", "dev", "old"], default="test")
@@ -213,11 +248,18 @@ def main() -> int:
     if args.agreement:
         from triage.fundamentals import catalogue
 
+        both = labelled(False)
         report = {
-            s: agreement([p for p in labelled(False) if p["split"] == s], len(catalogue()))
+            f"{d} draw, {s}": agreement(
+                [p for p in both if p["split"] == s and p["draw"] == d], len(catalogue())
+            )
+            for d in DRAWS
             for s in ("dev", "test")
         }
-        report["all"] = agreement(labelled(False), len(catalogue()))
+        report |= {
+            f"{d} draw": agreement([p for p in both if p["draw"] == d], len(catalogue())) for d in DRAWS
+        }
+        report["all"] = agreement(both, len(catalogue()))
         print(json.dumps(report, indent=2))
         (RESULTS / "fundamentals_agreement.json").write_text(json.dumps(report, indent=2) + "\n")
         return 0
@@ -226,7 +268,10 @@ def main() -> int:
         for p in papers:
             if pred[p["id"]] != p["A"] or pred[p["id"]] != p["B"]:
                 print(f"A={p['A']} B={p['B']} -> {pred[p['id']]} :: {p['id']} {p['title'][:90]}")
-    report = {args.split: metrics([(p["A"], p["B"], pred[p["id"]]) for p in papers])}
+    report = {
+        name: metrics([(p["A"], p["B"], pred[p["id"]]) for p in papers if keep(p)])
+        for name, keep in subsets(args.split).items()
+    }
     print(table(report))
     name = f"fundamentals_eval_{args.split}{'_' + args.code.name if args.code else ''}.json"
     (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")

@@ -37,13 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import iter_corpus  # noqa: E402
 from bench.eval_fundamentals import (  # noqa: E402
-    OLD,
     RESULTS,
-    SAMPLE,
     labelled,
     metrics,
     paper_metrics,
-    read_jsonl,
+    sampled_ids,
     summarise,
     table,
 )
@@ -345,7 +343,7 @@ def cached_embedder() -> Embedder:
 def dataset(with_old: bool = True) -> Dataset:
     papers = [p for p in labelled(with_old=with_old) if p["split"] in ("dev", "old")]
     embedder = cached_embedder()
-    ref = reference_papers({r["id"] for r in read_jsonl(SAMPLE) + read_jsonl(OLD)})
+    ref = reference_papers(sampled_ids())
     stats = corpus_statistics(Linker(embedder, model={}), embed(embedder, ref))
     linker = Linker(embedder, model={"corpus": stats})
     fids = [f.id for f in linker.fundamentals]
