@@ -3,7 +3,7 @@
     python bench/fit_linker.py            # cross-validate, print the table, write triage/data/fundamentals_model.json
     python bench/fit_linker.py --dry-run  # cross-validate and print only
     python bench/fit_linker.py --variant "no margin"  # also cross-validate without a feature, paired
-    python bench/fit_linker.py --dry-run --variant "before #17"  # against the model before usage and broad
+    python bench/fit_linker.py --dry-run --variant "before term rates"  # against the model before term_rate
     python bench/fit_linker.py --dry-run --variant "sim terms usage"  # any list of features, paired
     python bench/fit_linker.py --dry-run --errors  # the shipped features' out-of-fold dev errors
 
@@ -12,13 +12,15 @@ gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader lab
 never read here. The corpus statistics behind z_gap (each idea's cosine mean and spread) come from
 REFERENCE random corpus papers that are not labelled.
 
-Cross-validation is grouped by paper: 5 outer folds over the dev papers (the old labels always train);
-in each, the threshold and the number of links are chosen by an inner 5-fold CV on the training part
-only, then the fold is scored. So the reported numbers come from papers the model and its threshold
-were not fitted on. A variant (one feature dropped) runs on the same folds, so its difference from the
-shipped features gets a paired bootstrap interval, for the three metrics and for the out-of-fold log
-loss (which sees every probability, not only the links made, so it is less noisy). The shipped model is then fitted on all the
-training data, with the threshold chosen by 5-fold CV over all of it; a rerun writes the same bytes.
+Cross-validation is grouped by paper: 5 folds over the dev papers (the old labels always train); in
+each, the term rates and the logistic model are fitted on the training part only, then the fold is
+scored. So the reported numbers come from papers the model was not fitted on. The operating point is
+fixed, not searched (POINT: a first link when a reader is more likely than not to list it), because a
+threshold searched under a precision floor jumped between 0.25 and 0.85 from fold to fold. A variant
+(one feature dropped) runs on the same folds, so its difference from the shipped features gets a
+paired bootstrap interval, for the three metrics and for the out-of-fold log loss (which sees every
+probability, not only the links made, so it is less noisy). The shipped model is then fitted on all
+the training data; a rerun writes the same bytes.
 """
 
 from __future__ import annotations
@@ -47,27 +49,29 @@ from bench.eval_fundamentals import (  # noqa: E402
 )
 from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
-from triage.fundamentals import catalogue  # noqa: E402
 from triage.link import FEATURES, MAX_TERMS, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
+from triage.term_rates import TermRates  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
-THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)  # for the first link
-MORE = (0.1, 0.2, 0.3, 0.4, 0.5)  # for further links (never above the first's)
-MAX_LINKS = (1, 2, 3)
-# The operating point: the most recall whose precision@1 and no-link rate clear these on held-out folds
-# (a little above the quality bar of 0.85 and 0.90); when none does, the point nearest the whole bar.
-FLOORS = (0.87, 0.92)  # precision@1, no-link rate
+# The operating point (first-link threshold, further-link threshold, most links): a first link when
+# the model gives a reader's listing it better than even odds (its probabilities are fitted to the
+# readers' shares); further links at 0.2, at most 3 (out of fold on dev, 0.2 keeps all the recall
+# 0.1 gives with 14 fewer wrong further links: docs/decisions/fundamentals.md).
+POINT = (0.5, 0.2, 3)
+THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)  # the first-link thresholds --curve prints
 # Publication years of the sample's strata, grouped for --by-year; the product links 2025-26 papers.
 YEAR_BANDS = {"up to 2019": ("0000", "2019"), "2020-24": ("2020", "2024"), "2025-26": ("2025", "2026")}
-BAR = {"recall": 0.75, "precision": 0.85, "quiet": 0.90}
 # Columns a variant may use besides FEATURES: the raw cosine `sim`, `usage_margin` (usage minus the
-# background cosine) and `all_terms` (key and broad terms in one count, as before #17).
-COLUMNS = (*FEATURES, "sim", "usage_margin", "all_terms")
+# background cosine), `all_terms` (key and broad terms in one count, as before #17) and `broad` (broad
+# terms counted apart, as before the term rates).
+COLUMNS = (*FEATURES, "sim", "usage_margin", "all_terms", "broad")
+RATE = COLUMNS.index("term_rate")  # filled per fold from the training labels (with_rates)
 VARIANTS = (
     {"shipped": FEATURES}
     | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
     | {"before #17": ("sim", "z_gap", "margin", "all_terms")}
+    | {"before term rates": ("z_gap", "margin", "terms", "broad", "usage")}
 )
 
 
@@ -89,12 +93,19 @@ def reference_papers(exclude: set[str]) -> list[dict]:
 
 
 def extra_columns(x: np.ndarray, evidence: list) -> np.ndarray:
-    """papers x fundamentals x (sim, usage_margin, all_terms): the COLUMNS beyond FEATURES."""
+    """papers x fundamentals x (sim, usage_margin, all_terms, broad): the COLUMNS beyond FEATURES."""
     sim = np.array([[e.sim for e in row] for row in evidence], dtype=np.float32)
     background = sim - x[..., FEATURES.index("margin")]
-    terms = x[..., FEATURES.index("terms")] + x[..., FEATURES.index("broad")]
+    broad = np.array([[len(e.broad) for e in row] for row in evidence], dtype=np.float32)
+    terms = x[..., FEATURES.index("terms")] + broad
     return np.stack(
-        [sim, x[..., FEATURES.index("usage")] - background, np.minimum(terms, MAX_TERMS)], axis=-1
+        [
+            sim,
+            x[..., FEATURES.index("usage")] - background,
+            np.minimum(terms, MAX_TERMS),
+            np.minimum(broad, MAX_TERMS),
+        ],
+        axis=-1,
     )
 
 
@@ -160,28 +171,6 @@ def counts(papers: list[dict], fids: list[str], chosen: list[list[int]]) -> np.n
     ).reshape(-1, 6)
 
 
-def operating_point(papers, fids, probs, floors=FLOORS) -> tuple[float, float, int]:
-    """The (first threshold, further threshold, max links) with the most recall whose precision@1 and
-    no-link rate clear `floors`; if none does, the one whose worst ratio to BAR is best."""
-    best, fallback = None, None
-    for m in MAX_LINKS:
-        for t in THRESHOLDS:
-            for more in [x for x in MORE if x <= t] if m > 1 else [float(t)]:
-                point = (float(t), float(more), m)
-                found, agreed, linked, right, empty, quiet = counts(
-                    papers, fids, decide_all(probs, point)
-                ).sum(0)
-                rec = found / agreed if agreed else 0
-                prec = right / linked if linked else 0
-                q = quiet / empty if empty else 1
-                if prec >= floors[0] and q >= floors[1] and (best is None or rec > best[0]):
-                    best = (rec, point)
-                worst = min(rec / BAR["recall"], prec / BAR["precision"], q / BAR["quiet"])
-                if fallback is None or worst > fallback[0]:
-                    fallback = (worst, point)
-    return (best or fallback)[1]
-
-
 def paired(
     per_paper: dict[str, np.ndarray], losses: dict[str, np.ndarray], ranks: dict[str, np.ndarray]
 ) -> str:
@@ -241,25 +230,33 @@ def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
 
 
-def cross_validate(x, y, papers, cols, floors=FLOORS, model=None) -> tuple[list[list[int]], list, np.ndarray]:
-    """Out-of-fold decisions for the two readers' papers, the operating point chosen inside each fold,
-    and the out-of-fold probabilities. `model` is a (fit, predict) pair; the shipped logistic by default
-    (bench/linker_alternatives.py passes others)."""
+def with_rates(xs, y, papers, train, test, rate: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The training and held-out rows of `xs`, their term_rate column (at position `rate`, if any)
+    filled from term rates fitted on the training rows alone, each training pair's own label left out."""
+    a, b = xs[train].copy(), xs[test].copy()
+    if rate is not None:
+        keys = [papers[i]["term_keys"] for i in train]
+        rates = TermRates.fit(keys, y[train])
+        a[..., rate] = rates.column(keys, y[train])
+        b[..., rate] = rates.column([papers[i]["term_keys"] for i in test])
+    return a, b
+
+
+def cross_validate(x, y, papers, cols: list[int], model=None) -> tuple[list[list[int]], np.ndarray]:
+    """Out-of-fold decisions (at POINT) and probabilities for the two readers' papers. `cols` index
+    x's last axis; the term_rate column, if among them, is RATE. `model` is a (fit, predict) pair, the
+    shipped logistic by default (bench/linker_alternatives.py passes others)."""
     fit_, predict_ = model or (fit, predict)
     xs = x[..., cols]
+    rate = cols.index(RATE) if RATE in cols else None
     held = scored(papers)
-    chosen: dict[int, list[int]] = {}
     probs = np.zeros(y.shape)
-    points = []
     for fold in folds(held, FOLDS, SEED):
         test = held[fold]
         train = np.setdiff1d(np.arange(len(papers)), test)
-        point = choose_point(xs[train], y[train], [papers[i] for i in train], floors, model)
-        probs[test] = predict_(fit_(xs[train], y[train]), xs[test])
-        for i, c in zip(test, decide_all(probs[test], point), strict=True):
-            chosen[int(i)] = c
-        points.append(point)
-    return [chosen[int(i)] for i in held], points, probs[held]
+        a, b = with_rates(xs, y, papers, train, test, rate)
+        probs[test] = predict_(fit_(a, y[train]), b)
+    return decide_all(probs[held], POINT), probs[held]
 
 
 def ranked_share(ranks: np.ndarray) -> float:
@@ -267,31 +264,19 @@ def ranked_share(ranks: np.ndarray) -> float:
     return float(ranks[:, 0].sum() / ranks[:, 1].sum())
 
 
-def score_cv(x, y, papers, fids, cols, floors=FLOORS, model=None) -> dict:
-    """One feature set or model under the nested CV: its out-of-fold dev decisions, the operating
-    points chosen, the three metrics, and the per-paper log loss and ranked-recall counts."""
-    chosen, points, probs = cross_validate(x, y, papers, cols, floors, model)
+def score_cv(x, y, papers, fids, cols, model=None) -> dict:
+    """One feature set or model under the CV: its out-of-fold dev decisions, the three metrics, and
+    the per-paper log loss and ranked-recall counts."""
+    chosen, probs = cross_validate(x, y, papers, list(cols), model)
     dev = [p for p in papers if p["split"] != "old"]
     held = y[scored(papers)]
     return {
         "chosen": chosen,
-        "points": points,
         "metrics": decision_metrics(dev, fids, chosen),
         "losses": log_loss(probs, held),
         "ranks": ranked_recall(probs, held),
         "probs": probs,
     }
-
-
-def choose_point(x, y, papers, floors=FLOORS, model=None) -> tuple[float, float, int]:
-    """The operating point chosen by an inner CV: out-of-fold probabilities over these papers only."""
-    fit_, predict_ = model or (fit, predict)
-    held = scored(papers)
-    probs = np.zeros(y.shape)
-    for fold in folds(held, FOLDS, SEED + 1):
-        train = np.setdiff1d(np.arange(len(papers)), held[fold])
-        probs[held[fold]] = predict_(fit_(x[train], y[train]), x[held[fold]])
-    return operating_point([papers[i] for i in held], [f.id for f in catalogue()], probs[held], floors)
 
 
 def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float = 0.1) -> None:
@@ -350,6 +335,8 @@ def dataset(with_old: bool = True) -> Dataset:
     vectors = embed(embedder, papers)
     x, evidence = linker.features([p["title"] for p in papers], [p["abstract"] for p in papers], vectors)
     x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
+    for p, keys in zip(papers, linker.pair_keys(evidence), strict=True):
+        p["term_keys"] = keys
     y = targets(papers, fids)
     return Dataset(papers, x, y, vectors, fids, evidence, stats, embedder.model_name)
 
@@ -372,14 +359,6 @@ def run() -> int:
     ap.add_argument(
         "--errors", action="store_true", help="print the shipped features' out-of-fold dev errors"
     )
-    ap.add_argument(
-        "--floors",
-        type=float,
-        nargs=2,
-        default=FLOORS,
-        metavar=("PRECISION", "NO_LINK"),
-        help=f"the operating point's minimum precision@1 and no-link rate on held-out folds (default {FLOORS})",
-    )
     ap.add_argument("--no-old", action="store_true", help="train without the 160 older one-reader labels")
     ap.add_argument(
         "--curve", action="store_true", help="print the metrics at every first-link threshold, out of fold"
@@ -392,9 +371,6 @@ def run() -> int:
     )
     args = ap.parse_args()
 
-    floors = tuple(args.floors)
-    if floors != FLOORS and not args.dry_run:
-        raise SystemExit("--floors other than the shipped ones only with --dry-run")
     data = dataset(with_old=not args.no_old)
     papers, x, y, fids, evidence = data.papers, data.x, data.y, data.fids, data.evidence
     dev = [p for p in papers if p["split"] == "dev"]
@@ -402,7 +378,7 @@ def run() -> int:
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [COLUMNS.index(f) for f in variant_columns(name)]
-        got = score_cv(x, y, papers, fids, cols, floors)
+        got = score_cv(x, y, papers, fids, cols)
         losses[name], ranks[name] = got["losses"], got["ranks"]
         rows[f"dev CV: {name}"] = got["metrics"]
         per_paper[name] = counts(dev, fids, got["chosen"])
@@ -413,11 +389,13 @@ def run() -> int:
                 rows[f"dev CV: shipped, published {band}"] = decision_metrics(
                     dev, fids, got["chosen"], lambda p, lo=lo, hi=hi: lo <= p["published"][:4] <= hi
                 )
+            rows["dev CV: shipped, recent draw"] = decision_metrics(
+                dev, fids, got["chosen"], lambda p: p["draw"] == "recent"
+            )
         if args.errors and name == "shipped":
             print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
         report[name] = {
             "metrics": got["metrics"],
-            "fold_points": got["points"],
             "log_loss": round(float(losses[name].mean()), 4),
             "ranked_recall_at_3": round(ranked_share(ranks[name]), 4),
         }
@@ -430,8 +408,12 @@ def run() -> int:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
         print(paired(per_paper, losses, ranks))
 
-    t, more, m = choose_point(x[..., : len(FEATURES)], y, papers, floors)
-    params = fit(x[..., : len(FEATURES)], y)
+    keys = [p["term_keys"] for p in papers]
+    rates = TermRates.fit(keys, y)
+    shipped = x[..., : len(FEATURES)].copy()
+    shipped[..., RATE] = rates.column(keys, y)
+    params = fit(shipped, y)
+    t, more, m = POINT
     model = {
         "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
         "embedding_model": data.model_name,
@@ -445,6 +427,7 @@ def run() -> int:
         "max_links": m,
         "training_papers": len(papers),
         "corpus": data.stats,
+        "term_rates": rates.to_json(),
     }
     print(
         f"\nshipped: first link at p >= {t}, further links at p >= {more}, at most {m}; standardised coefficients:"

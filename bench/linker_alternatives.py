@@ -1,10 +1,9 @@
 """Alternatives to the shipped linker, scored on the same nested cross-validation as bench/fit_linker.py.
 
-    python bench/linker_alternatives.py [--only NAME ...] [--floors 0.85 0.90]
+    python bench/linker_alternatives.py [--only NAME ...]
 
 Each alternative changes one thing: a feature set, or the model over the shipped features. The dev
-papers are scored out of fold, the operating point chosen inside each fold at the same floors, so the
-rows compare with fit_linker's "dev CV: shipped" (the first row here); each other row's difference
+papers are scored out of fold at the same fixed operating point (fit_linker.POINT), so the rows compare with fit_linker's "dev CV: shipped" (the first row here); each other row's difference
 from it gets a 95% paired bootstrap interval over papers. Nothing is written to the
 shipped model; the table goes to stdout and bench/results/linker_alternatives.json. The test split is
 never read. docs/decisions/fundamentals.md says what each row showed.
@@ -159,7 +158,6 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="+", help="run only these rows (and the shipped one)")
-    ap.add_argument("--floors", type=float, nargs=2, default=fl.FLOORS, metavar=("PRECISION", "NO_LINK"))
     args = ap.parse_args()
     data = fl.dataset()
     base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]  # z_gap first
@@ -173,7 +171,7 @@ def main() -> int:
         return np.concatenate([base, *(extra[c][..., None] for c in names)], axis=-1)
 
     rows = {
-        "shipped (logistic: z_gap margin terms broad usage)": (base, None),
+        "shipped (logistic: z_gap margin terms broad usage term_rate)": (base, None),
         "+ key terms in the title": (cols("title_terms"), None),
         "+ BM25 to the idea's texts (share of the paper's best)": (cols("bm25_share"), None),
         "+ BM25 to the idea's texts (z over the ideas)": (cols("bm25_z"), None),
@@ -198,9 +196,7 @@ def main() -> int:
     with threadpool_limits(1):
         for name in names:
             x, model = rows[name]
-            got = fl.score_cv(
-                x, data.y, data.papers, data.fids, list(range(x.shape[-1])), tuple(args.floors), model
-            )
+            got = fl.score_cv(x, data.y, data.papers, data.fids, list(range(x.shape[-1])), model)
             loss, ranked = float(got["losses"].mean()), round(fl.ranked_share(got["ranks"]), 3)
             found[name] = got["metrics"]
             key = "shipped" if name == names[0] else name  # fl.paired's baseline
@@ -209,7 +205,6 @@ def main() -> int:
             report[name] = got["metrics"] | {
                 "log_loss": round(loss, 3),
                 "ranked_recall_at_3": ranked,
-                "fold_points": got["points"],
             }
             print(f"{name}: log loss {loss:.3f}, ranked recall@3 {ranked}", flush=True)
     print(table(found))
@@ -217,7 +212,7 @@ def main() -> int:
         print("\nPaired differences against the shipped row (row minus shipped, same folds):\n")
         print(fl.paired(per_paper, losses, ranks))
     out = RESULTS / "linker_alternatives.json"
-    out.write_text(json.dumps({"floors": args.floors, "rows": report}, indent=2) + "\n")
+    out.write_text(json.dumps({"point": fl.POINT, "rows": report}, indent=2) + "\n")
     return 0
 
 

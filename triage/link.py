@@ -10,17 +10,19 @@ language modelling, because all such abstracts sound alike to a sentence encoder
   ideas (positive when this idea is the paper's most unusual closeness);
 - margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
 - terms: how many of the idea's specific key terms the title and abstract use;
-- broad: how many of its broad terms they use ("reinforcement learning", "retrieval", "clustering"):
-  words many papers use in passing, so they count, but less than a key term;
 - usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
   rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
-  say what the idea is; the usage texts say how papers use it now.
+  say what the idea is; the usage texts say how papers use it now;
+- term_rate: how often readers listed the idea when a paper used the same term, key or broad
+  (broad terms are words many papers use in passing: "reinforcement learning", "retrieval"); the
+  log-odds of the best such rate among the terms the paper uses (triage/term_rates.py).
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
-link. The model, its thresholds and the corpus statistics ship as data (triage/data/), so analyze
-needs no training. A paper is linked when its best fundamental clears the threshold; then further
-fundamentals clear a lower one, best first. None when nothing fits.
+link. The model, the term rates, the thresholds and the corpus statistics ship as data
+(triage/data/), so analyze needs no training. A paper is linked when its best fundamental is more
+likely than not to be listed (the threshold); then further fundamentals clear a lower one, best
+first. None when nothing fits.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ import numpy as np
 
 from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, background, catalogue
+from triage.term_rates import TermRates, pair_keys
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("z_gap", "margin", "terms", "broad", "usage")
+FEATURES = ("z_gap", "margin", "terms", "usage", "term_rate")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
 
 
@@ -56,7 +59,8 @@ def fitted() -> dict:
 @functools.cache
 def fingerprint() -> str:
     """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
-    text = "".join(_read(name) for name in (CATALOGUE_FILE, USAGE_FILE, MODEL_FILE, "link.py"))
+    names = (CATALOGUE_FILE, USAGE_FILE, MODEL_FILE, "link.py", "term_rates.py")
+    text = "".join(_read(name) for name in names)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -153,6 +157,8 @@ class Linker:
         mean, sd = stats.get("sim_mean", {}), stats.get("sim_sd", {})
         self._mu = np.array([mean.get(f.id, 0.0) for f in self.fundamentals], dtype=np.float32)
         self._sd = np.array([sd.get(f.id, 1.0) for f in self.fundamentals], dtype=np.float32)
+        rates = self.model.get("term_rates")
+        self._rates = TermRates.from_json(rates) if rates else None
 
     def _nearest(self, vectors: np.ndarray, texts: np.ndarray, owner: np.ndarray) -> np.ndarray:
         sims = vectors @ texts.T
@@ -173,7 +179,8 @@ class Linker:
     def features(
         self, titles: Sequence[str], abstracts: Sequence[str], vectors: np.ndarray
     ) -> tuple[np.ndarray, list[list[Evidence]]]:
-        """(papers x fundamentals x FEATURES, the evidence of every pair)."""
+        """(papers x fundamentals x FEATURES, the evidence of every pair). Without fitted term rates (while
+        bench/fit_linker.py fits them) the term_rate column is left at 0."""
         best, bg = self.similarities(vectors)
         usage = self.usage_similarities(vectors)
         z = (best - self._mu) / self._sd
@@ -192,10 +199,18 @@ class Linker:
             for i, f in enumerate(self.fundamentals):
                 terms, broad = find_terms(f, text, lowered)
                 out[k, i, FEATURES.index("terms")] = min(len(terms), MAX_TERMS)
-                out[k, i, FEATURES.index("broad")] = min(len(broad), MAX_TERMS)
                 row.append(Evidence(float(best[k, i]), float(z[k, i]), float(usage[k, i]), terms, broad))
             evidence.append(row)
+        if self._rates is not None:
+            out[..., FEATURES.index("term_rate")] = self._rates.column(self.pair_keys(evidence))
         return out, evidence
+
+    def pair_keys(self, evidence: list[list[Evidence]]) -> list[list[tuple[str, ...]]]:
+        """Each pair's term keys (triage/term_rates.py), from its evidence."""
+        return [
+            [pair_keys(f.id, e.terms, e.broad) for f, e in zip(self.fundamentals, row, strict=True)]
+            for row in evidence
+        ]
 
     def probabilities(self, feats: np.ndarray) -> np.ndarray:
         """The fitted logistic model: P(a reader lists the link) for each pair."""
