@@ -171,7 +171,7 @@ def main() -> int:
         return np.concatenate([base, *(extra[c][..., None] for c in names)], axis=-1)
 
     rows = {
-        "shipped (logistic: z_gap margin terms broad usage term_rate)": (base, None),
+        "shipped (logistic: z_gap margin terms usage term_rate)": (base, None),
         "+ key terms in the title": (cols("title_terms"), None),
         "+ BM25 to the idea's texts (share of the paper's best)": (cols("bm25_share"), None),
         "+ BM25 to the idea's texts (z over the ideas)": (cols("bm25_z"), None),
