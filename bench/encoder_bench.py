@@ -10,7 +10,7 @@ Agreement: cosine of each backend's vector with torch's for the same text (mean,
 minimum) and the share of each abstract's 10 nearest neighbours (among the sample) kept.
 
 Quality parity runs the evals as they are, once per backend, through a config that sets only
-[embeddings] backend: bench/eval_fundamentals.py --split dev (recall@3, precision@1 on the 283 dev papers)
+[embeddings] backend: bench/eval_fundamentals.py --split dev (recall@3, precision@1 on the dev papers)
 and bench/eval_hype.py at its default dates (precision and recall per date). A backend keeps
 parity when every eval number is within 0.02 of torch's and the 1st-percentile cosine is >= 0.98.
 

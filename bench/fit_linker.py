@@ -366,7 +366,7 @@ def run() -> int:
     ap.add_argument(
         "--by-year",
         action="store_true",
-        help="also split the shipped features' out-of-fold dev metrics by publication year (the product "
+        help="also split each row's out-of-fold dev metrics by publication year and by draw (the product "
         "links new papers)",
     )
     args = ap.parse_args()
@@ -384,12 +384,12 @@ def run() -> int:
         per_paper[name] = counts(dev, fids, got["chosen"])
         if args.curve and name == "shipped":
             print_curve(dev, fids, got["probs"])
-        if args.by_year and name == "shipped":
+        if args.by_year:
             for band, (lo, hi) in YEAR_BANDS.items():
-                rows[f"dev CV: shipped, published {band}"] = decision_metrics(
+                rows[f"dev CV: {name}, published {band}"] = decision_metrics(
                     dev, fids, got["chosen"], lambda p, lo=lo, hi=hi: lo <= p["published"][:4] <= hi
                 )
-            rows["dev CV: shipped, recent draw"] = decision_metrics(
+            rows[f"dev CV: {name}, recent draw"] = decision_metrics(
                 dev, fids, got["chosen"], lambda p: p["draw"] == "recent"
             )
         if args.errors and name == "shipped":
