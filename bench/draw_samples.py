@@ -1,7 +1,7 @@
 """Draw the papers that readers label: fundamentals links and the gate's known-item cases.
 
     python bench/draw_samples.py            # writes bench/labels/fundamentals_sample.jsonl, gate_targets.jsonl
-                                            # and fundamentals_recent_sample.jsonl
+                                            # and the recent draws, fundamentals_recent*_sample.jsonl
 
 Both draws are random with fixed seeds, so anyone can redraw exactly the same papers. They were drawn,
 and each paper's split frozen, before any labels were read or any rule was changed.
@@ -14,6 +14,8 @@ else "dev"; test papers are only scored, never read for errors.
 Recent fundamentals: 300 more papers of 2025-26 (the years the product links), none among the 600 above,
 150 per year shared across subfields the same way (their own seed), split by the same sha1 rule. Drawn
 because 2025-26 held only 110 of the 440, too few to choose an operating point on the papers that matter.
+A second recent draw, 400 more (200 per year, another seed, none among the papers above), was drawn
+after the first recent draw had been used to fit, to widen the test split of new papers.
 
 Gate: 180 target papers from the candidate window (published 2026-02-01..2026-03-31; every paper in it is a
 candidate), shuffled with a fixed seed; writer A sees the first 90, writer B the next 90, and each writes a
@@ -36,7 +38,12 @@ from bench.corpus import iter_corpus  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels"
 FUND_SEED, FUND_PER_YEAR = 20261207, 55
-RECENT_SEED, RECENT_PER_YEAR, RECENT_SINCE = 20261209, 150, "2025"
+RECENT_SINCE = "2025"
+# The recent draws, in the order they were drawn: (file, seed, papers per year).
+RECENT_DRAWS = (
+    ("fundamentals_recent_sample.jsonl", 20261209, 150),
+    ("fundamentals_recent2_sample.jsonl", 20261210, 200),
+)
 GATE_SEED, GATE_TARGETS = 20261208, 180
 GATE_WINDOW = ("2026-02-01", "2026-03-31")
 
@@ -105,10 +112,13 @@ def main() -> int:
     labelled = {json.loads(line)["id"] for line in (LABELS / "fundamentals.jsonl").read_text().splitlines()}
     fund = fundamentals_sample(corpus, labelled)
     write_sample(LABELS / "fundamentals_sample.jsonl", fund)
-    recent = fundamentals_sample(
-        corpus, labelled | {r["id"] for r in fund}, RECENT_SEED, RECENT_PER_YEAR, RECENT_SINCE
-    )
-    write_sample(LABELS / "fundamentals_recent_sample.jsonl", recent)
+    drawn = [("fundamentals", fund)]
+    taken = labelled | {r["id"] for r in fund}
+    for name, seed, per_year in RECENT_DRAWS:
+        recent = fundamentals_sample(corpus, taken, seed, per_year, RECENT_SINCE)
+        write_sample(LABELS / name, recent)
+        taken |= {r["id"] for r in recent}
+        drawn.append((name, recent))
     gate = gate_targets(corpus)
     with open(LABELS / "gate_targets.jsonl", "w", encoding="utf-8") as f:
         for i, r in enumerate(gate):
@@ -119,7 +129,7 @@ def main() -> int:
             }
             row |= {"title": r["title"], "abstract": r["abstract"]}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    for name, sample in (("fundamentals", fund), ("recent fundamentals", recent)):
+    for name, sample in drawn:
         splits = collections.Counter(fundamentals_split(r["id"]) for r in sample)
         print(f"{name}: {len(sample)} papers ({dict(splits)})")
     print(f"gate: {len(gate)} targets")
