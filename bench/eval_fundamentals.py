@@ -2,15 +2,15 @@
 
     python bench/eval_fundamentals.py                    # the frozen test split (run once, at the end)
     python bench/eval_fundamentals.py --split old        # the 160 older one-reader labels (training data)
-    python bench/eval_fundamentals.py --agreement        # how often readers A and B agree
+    python bench/eval_fundamentals.py --agreement        # how often each draw's two readers agree
     python bench/eval_fundamentals.py --code DIR         # score the linker of another checkout (an older commit)
     python bench/eval_fundamentals.py --time-linking 2000  # seconds to link 2,000 corpus papers (encoder excluded)
 
-Labels (bench/labels/README.md): two draws, each with a frozen dev/test split and labelled by two
+Labels (bench/labels/README.md): three draws, each with a frozen dev/test split and labelled by two
 readers independently: fundamentals_sample.jsonl (440 papers of every year; fundamentals_A.jsonl,
-fundamentals_B.jsonl) and fundamentals_recent_sample.jsonl (300 papers of 2025-26, other readers;
-fundamentals_recent_A.jsonl, fundamentals_recent_B.jsonl). Scores are printed over both draws, over the
-first draw alone (comparable with earlier runs) and over the 2025-26 papers, the kind the product links.
+fundamentals_B.jsonl), fundamentals_recent_sample.jsonl and fundamentals_recent2_sample.jsonl (300 and
+400 papers of 2025-26, other readers; fundamentals_recent*_A.jsonl, _B.jsonl). Scores are printed over
+all draws, over each draw alone and over the 2025-26 papers, the kind the product links.
 Metrics, per the issue: recall@3 on the links both readers gave; precision@1 of the top link against
 either reader, over every paper linked; the share of papers both left empty that stay unlinked.
 
@@ -41,6 +41,11 @@ DRAWS = {
         LABELS / "fundamentals_recent_sample.jsonl",
         LABELS / "fundamentals_recent_A.jsonl",
         LABELS / "fundamentals_recent_B.jsonl",
+    ),
+    "recent2": (
+        LABELS / "fundamentals_recent2_sample.jsonl",
+        LABELS / "fundamentals_recent2_A.jsonl",
+        LABELS / "fundamentals_recent2_B.jsonl",
     ),
 }
 RECENT = "2025"  # papers published from this year on are the kind the product links
@@ -214,12 +219,11 @@ def time_linking(n: int) -> dict:
 
 def subsets(split: str) -> dict:
     """The rows a report prints: every paper of the split, each draw alone, the 2025-26 papers."""
-    return {
-        split: lambda p: True,
-        f"{split}, first draw": lambda p: p["draw"] == "first",
-        f"{split}, recent draw": lambda p: p["draw"] == "recent",
-        f"{split}, published 2025-26": lambda p: p["published"][:4] >= RECENT,
-    }
+    return (
+        {split: lambda p: True}
+        | {f"{split}, {d} draw": lambda p, d=d: p["draw"] == d for d in DRAWS}
+        | {f"{split}, published 2025-26": lambda p: p["published"][:4] >= RECENT}
+    )
 
 
 def main() -> int:

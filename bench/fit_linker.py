@@ -7,8 +7,8 @@
     python bench/fit_linker.py --dry-run --variant "sim terms usage"  # any list of features, paired
     python bench/fit_linker.py --dry-run --errors  # the shipped features' out-of-fold dev errors
 
-Training data: the dev split of readers A and B (each pair's target is the share of the two readers who
-gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
+Training data: the dev split of every labelled draw (each pair's target is the share of its two readers
+who gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
 never read here. The corpus statistics behind z_gap (each idea's cosine mean and spread) come from
 REFERENCE random corpus papers that are not labelled.
 
@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import iter_corpus  # noqa: E402
 from bench.eval_fundamentals import (  # noqa: E402
+    DRAWS,
     RESULTS,
     labelled,
     metrics,
@@ -389,9 +390,10 @@ def run() -> int:
                 rows[f"dev CV: {name}, published {band}"] = decision_metrics(
                     dev, fids, got["chosen"], lambda p, lo=lo, hi=hi: lo <= p["published"][:4] <= hi
                 )
-            rows[f"dev CV: {name}, recent draw"] = decision_metrics(
-                dev, fids, got["chosen"], lambda p: p["draw"] == "recent"
-            )
+            for d in DRAWS:
+                rows[f"dev CV: {name}, {d} draw"] = decision_metrics(
+                    dev, fids, got["chosen"], lambda p, d=d: p["draw"] == d
+                )
         if args.errors and name == "shipped":
             print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
         report[name] = {
@@ -415,7 +417,7 @@ def run() -> int:
     params = fit(shipped, y)
     t, more, m = POINT
     model = {
-        "about": "Fitted by bench/fit_linker.py on the dev split of readers A and B and the older labels.",
+        "about": "Fitted by bench/fit_linker.py on the dev split of every labelled draw and the older labels.",
         "embedding_model": data.model_name,
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in params[0]],
