@@ -4,11 +4,8 @@ Cosine similarity alone links every deep-learning paper to gradient descent and 
 language modelling, because all such abstracts sound alike to a sentence encoder. So each
 (paper, fundamental) pair is described by a few features anyone can read:
 
-- sim: the paper's cosine to the idea's closest catalogue text (its summary or a prototype);
-- z_gap: how unusual that cosine (sim) is for this idea (z: standard deviations over ordinary corpus
-  papers; some ideas sit close to every paper, others to none) minus the best z among the other
-  ideas (positive when this idea is the paper's most unusual closeness);
-- margin: sim minus the paper's cosine to "generic ML paper" backgrounds;
+- margin: the paper's cosine to the idea's closest catalogue text (its summary or a prototype) minus
+  its cosine to "generic ML paper" backgrounds;
 - terms: how many of the idea's specific key terms the title and abstract use;
 - usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
   rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
@@ -42,7 +39,7 @@ from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, backgro
 from triage.term_rates import TermRates, pair_keys
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("z_gap", "margin", "terms", "usage", "term_rate")
+FEATURES = ("margin", "terms", "usage", "term_rate")
 MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
 
 
@@ -183,12 +180,8 @@ class Linker:
         bench/fit_linker.py fits them) the term_rate column is left at 0."""
         best, bg = self.similarities(vectors)
         usage = self.usage_similarities(vectors)
-        z = (best - self._mu) / self._sd
-        order = np.sort(z, axis=1)
-        top_z, second = order[:, -1:], order[:, -2:-1]
-        others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
+        z = (best - self._mu) / self._sd  # for the why: how unusual this closeness is for the idea
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
-        out[..., FEATURES.index("z_gap")] = z - others
         out[..., FEATURES.index("margin")] = best - bg[:, None]
         out[..., FEATURES.index("usage")] = usage
         evidence = []
