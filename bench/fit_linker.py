@@ -74,6 +74,7 @@ VARIANTS = (
     | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
     | {"before #17": ("sim", "z_gap", "margin", "all_terms")}
     | {"before term rates": ("z_gap", "margin", "terms", "broad", "usage")}
+    | {"+ z_gap": (*FEATURES, "z_gap")}
 )
 
 
@@ -287,7 +288,8 @@ def score_cv(x, y, papers, fids, cols, model=None) -> dict:
 
 def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float = 0.1) -> None:
     """The trade the out-of-fold probabilities allow: the three metrics at each first-link threshold
-    (further links at `more`, up to 3). Where no row clears the bar, no threshold can."""
+    (further links at `more`, up to 3; where no row clears the bar, no threshold can), then what each
+    further-link threshold adds at the shipped first one."""
     print("\nOut-of-fold trade (first-link threshold: papers linked, recall@3, precision@1, no-link):")
     for t in THRESHOLDS:
         found, agreed, linked, right, empty, quiet = counts(
@@ -296,6 +298,15 @@ def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float
         print(
             f"  {t:.2f}: {int(linked)}, {found / agreed:.3f}, {right / max(linked, 1):.3f}, {quiet / empty:.3f}"
         )
+    print(
+        f"\nFurther links (first link at {POINT[0]}; threshold: further links, share either reader gave, recall@3):"
+    )
+    for more in (0.1, 0.2, 0.3, 0.5):
+        chosen = decide_all(probs, (POINT[0], more, 3))
+        further = [(p, fids[i]) for p, c in zip(dev, chosen, strict=True) for i in c[1:]]
+        right = sum(f in p["A"] or f in p["B"] for p, f in further)
+        recall = decision_metrics(dev, fids, chosen)["recall_at_3"]["value"]
+        print(f"  {more:.1f}: {len(further)}, {right / max(len(further), 1):.3f}, {recall}")
 
 
 def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list) -> None:
