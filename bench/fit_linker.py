@@ -57,8 +57,8 @@ from triage.term_rates import TermRates  # noqa: E402
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
 # The operating point (first-link threshold, further-link threshold, most links): a first link when
 # the model gives a reader's listing it better than even odds (its probabilities are fitted to the
-# readers' shares); further links at 0.2, at most 3 (out of fold on dev, 0.2 keeps all the recall
-# 0.1 gives with 14 fewer wrong further links: docs/decisions/fundamentals.md).
+# readers' shares); further links at 0.2, at most 3 (out of fold on dev, 0.2 gives 13 fewer wrong
+# further links than 0.1 for one agreed link: --curve, docs/decisions/fundamentals.md).
 POINT = (0.5, 0.2, 3)
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)  # the first-link thresholds --curve prints
 # Publication years of the sample's strata, grouped for --by-year; the product links 2025-26 papers.
@@ -286,7 +286,7 @@ def score_cv(x, y, papers, fids, cols, model=None) -> dict:
     }
 
 
-def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float = 0.1) -> None:
+def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float = POINT[1]) -> None:
     """The trade the out-of-fold probabilities allow: the three metrics at each first-link threshold
     (further links at `more`, up to 3; where no row clears the bar, no threshold can), then what each
     further-link threshold adds at the shipped first one."""
