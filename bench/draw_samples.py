@@ -15,7 +15,8 @@ Recent fundamentals: 300 more papers of 2025-26 (the years the product links), n
 150 per year shared across subfields the same way (their own seed), split by the same sha1 rule. Drawn
 because 2025-26 held only 110 of the 440, too few to choose an operating point on the papers that matter.
 A second recent draw, 400 more (200 per year, another seed, none among the papers above), was drawn
-after the first recent draw had been used to fit, to widen the test split of new papers.
+after the first recent draw had been used to fit, to widen the test split of new papers; a third, 800
+more (400 per year), after the second had been fitted on, for per-term rates that need many papers.
 
 Gate: 180 target papers from the candidate window (published 2026-02-01..2026-03-31; every paper in it is a
 candidate), shuffled with a fixed seed; writer A sees the first 90, writer B the next 90, and each writes a
@@ -43,6 +44,7 @@ RECENT_SINCE = "2025"
 RECENT_DRAWS = (
     ("fundamentals_recent_sample.jsonl", 20261209, 150),
     ("fundamentals_recent2_sample.jsonl", 20261210, 200),
+    ("fundamentals_recent3_sample.jsonl", 20261211, 400),
 )
 GATE_SEED, GATE_TARGETS = 20261208, 180
 GATE_WINDOW = ("2026-02-01", "2026-03-31")

@@ -6,10 +6,10 @@
     python bench/eval_fundamentals.py --code DIR         # score the linker of another checkout (an older commit)
     python bench/eval_fundamentals.py --time-linking 2000  # seconds to link 2,000 corpus papers (encoder excluded)
 
-Labels (bench/labels/README.md): three draws, each with a frozen dev/test split and labelled by two
+Labels (bench/labels/README.md): four draws, each with a frozen dev/test split and labelled by two
 readers independently: fundamentals_sample.jsonl (440 papers of every year; fundamentals_A.jsonl,
-fundamentals_B.jsonl), fundamentals_recent_sample.jsonl and fundamentals_recent2_sample.jsonl (300 and
-400 papers of 2025-26, other readers; fundamentals_recent*_A.jsonl, _B.jsonl). Scores are printed over
+fundamentals_B.jsonl) and fundamentals_recent*_sample.jsonl (300, 400 and 800 papers of 2025-26, other
+readers; fundamentals_recent*_A.jsonl, _B.jsonl). Scores are printed over
 all draws, over each draw alone and over the 2025-26 papers, the kind the product links.
 Metrics, per the issue: recall@3 on the links both readers gave; precision@1 of the top link against
 either reader, over every paper linked; the share of papers both left empty that stay unlinked.
@@ -46,6 +46,11 @@ DRAWS = {
         LABELS / "fundamentals_recent2_sample.jsonl",
         LABELS / "fundamentals_recent2_A.jsonl",
         LABELS / "fundamentals_recent2_B.jsonl",
+    ),
+    "recent3": (
+        LABELS / "fundamentals_recent3_sample.jsonl",
+        LABELS / "fundamentals_recent3_A.jsonl",
+        LABELS / "fundamentals_recent3_B.jsonl",
     ),
 }
 RECENT = "2025"  # papers published from this year on are the kind the product links
