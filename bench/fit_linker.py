@@ -9,8 +9,8 @@
 
 Training data: the dev split of every labelled draw (each pair's target is the share of its two readers
 who gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
-never read here. The corpus statistics behind a link's why ("+2.4 sd vs a typical paper": each idea's
-cosine mean and spread) come from REFERENCE random corpus papers that are not labelled.
+never read here. The corpus statistics behind z_gap (each idea's cosine mean and spread) come from
+REFERENCE random corpus papers that are not labelled.
 
 Cross-validation is grouped by paper: 5 folds over the dev papers (the old labels always train); in
 each, the term rates and the logistic model are fitted on the training part only, then the fold is
@@ -50,11 +50,12 @@ from bench.eval_fundamentals import (  # noqa: E402
 )
 from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
-from triage.link import FEATURES, MAX_TERMS, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
+from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
 from triage.term_rates import TermRates  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
+MAX_TERMS = 3  # term counts (variants' columns) stop at 3: a fourth says little the third did not
 # The operating point (first-link threshold, further-link threshold, most links): a first link when
 # the model gives a reader's listing it better than even odds (its probabilities are fitted to the
 # readers' shares); further links at 0.2, at most 3 (out of fold on dev, 0.2 gives 13 fewer wrong
@@ -64,17 +65,16 @@ THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.05), 2)  # the first-link threshol
 # Publication years of the sample's strata, grouped for --by-year; the product links 2025-26 papers.
 YEAR_BANDS = {"up to 2019": ("0000", "2019"), "2020-24": ("2020", "2024"), "2025-26": ("2025", "2026")}
 # Columns a variant may use besides FEATURES: the raw cosine `sim`, `usage_margin` (usage minus the
-# background cosine), `all_terms` (key and broad terms in one count, as before #17), `broad` (broad
-# terms counted apart, as before the term rates) and `z_gap` (the cosine's z over corpus papers minus
-# the best z of the other ideas, a feature until the third draw showed it adds nothing).
-COLUMNS = (*FEATURES, "sim", "usage_margin", "all_terms", "broad", "z_gap")
+# background cosine), `all_terms` (key and broad terms in one count, as before #17), and `terms` and
+# `broad` (key and broad terms counted apart, as before the term rates).
+COLUMNS = (*FEATURES, "sim", "usage_margin", "all_terms", "terms", "broad")
 RATE = COLUMNS.index("term_rate")  # filled per fold from the training labels (with_rates)
 VARIANTS = (
     {"shipped": FEATURES}
     | {f"no {f}": tuple(g for g in FEATURES if g != f) for f in FEATURES}
     | {"before #17": ("sim", "z_gap", "margin", "all_terms")}
     | {"before term rates": ("z_gap", "margin", "terms", "broad", "usage")}
-    | {"+ z_gap": (*FEATURES, "z_gap")}
+    | {"+ terms": (*FEATURES, "terms")}
 )
 
 
@@ -96,23 +96,14 @@ def reference_papers(exclude: set[str]) -> list[dict]:
 
 
 def extra_columns(x: np.ndarray, evidence: list) -> np.ndarray:
-    """papers x fundamentals x (sim, usage_margin, all_terms, broad, z_gap): the COLUMNS beyond FEATURES."""
+    """papers x fundamentals x (sim, usage_margin, all_terms, terms, broad): the COLUMNS beyond FEATURES."""
     sim = np.array([[e.sim for e in row] for row in evidence], dtype=np.float32)
-    z = np.array([[e.z for e in row] for row in evidence], dtype=np.float32)
-    order = np.sort(z, axis=1)
-    others = np.where(z >= order[:, -1:], order[:, -2:-1], order[:, -1:])  # the other ideas' best z
     background = sim - x[..., FEATURES.index("margin")]
+    terms = np.array([[len(e.terms) for e in row] for row in evidence], dtype=np.float32)
     broad = np.array([[len(e.broad) for e in row] for row in evidence], dtype=np.float32)
-    terms = x[..., FEATURES.index("terms")] + broad
-    return np.stack(
-        [
-            sim,
-            x[..., FEATURES.index("usage")] - background,
-            np.minimum(terms, MAX_TERMS),
-            np.minimum(broad, MAX_TERMS),
-            z - others,
-        ],
-        axis=-1,
+    return np.minimum(
+        np.stack([sim, x[..., FEATURES.index("usage")] - background, terms + broad, terms, broad], axis=-1),
+        [np.inf, np.inf, MAX_TERMS, MAX_TERMS, MAX_TERMS],
     )
 
 
@@ -330,7 +321,7 @@ class Dataset:
     vectors: np.ndarray  # papers x dimensions, as the default encoder embeds them
     fids: list[str]
     evidence: list
-    stats: dict  # the corpus statistics behind z (the why's "sd vs a typical paper")
+    stats: dict  # the corpus statistics behind z_gap
     model_name: str  # the embedding cache key (model and backend)
 
 

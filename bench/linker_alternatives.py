@@ -160,7 +160,7 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", help="run only these rows (and the shipped one)")
     args = ap.parse_args()
     data = fl.dataset()
-    base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]
+    base = data.x[..., [fl.COLUMNS.index(f) for f in FEATURES]]  # z_gap first
     extra = extra_features(data)
     n, k = base.shape[:2]
     ideas = np.broadcast_to(np.eye(k, dtype=np.float32)[None], (n, k, k))
@@ -171,13 +171,13 @@ def main() -> int:
         return np.concatenate([base, *(extra[c][..., None] for c in names)], axis=-1)
 
     rows = {
-        "shipped (logistic: margin terms usage term_rate)": (base, None),
+        "shipped (logistic: z_gap margin usage term_rate)": (base, None),
         "+ key terms in the title": (cols("title_terms"), None),
         "+ BM25 to the idea's texts (share of the paper's best)": (cols("bm25_share"), None),
         "+ BM25 to the idea's texts (z over the ideas)": (cols("bm25_z"), None),
         "+ best sentence's closeness to the idea's uses": (cols("sent_usage"), None),
         "+ best sentence's closeness to the idea and to its uses": (cols("sent_proto", "sent_usage"), None),
-        "+ z (the cosine in sd over corpus papers)": (cols("z"), None),
+        "z in place of z_gap": (np.concatenate([extra["z"][..., None], base[..., 1:]], axis=-1), None),
         "+ z and its rank among the ideas": (cols("z", "z_rank"), None),
         "+ an intercept per idea": (np.concatenate([base, ideas], axis=-1), None),
         "+ nearest labelled paper per idea (kNN)": (

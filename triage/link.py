@@ -4,15 +4,18 @@ Cosine similarity alone links every deep-learning paper to gradient descent and 
 language modelling, because all such abstracts sound alike to a sentence encoder. So each
 (paper, fundamental) pair is described by a few features anyone can read:
 
-- margin: the paper's cosine to the idea's closest catalogue text (its summary or a prototype) minus
-  its cosine to "generic ML paper" backgrounds;
-- terms: how many of the idea's specific key terms the title and abstract use;
+- z_gap: how unusual the paper's cosine to the idea's closest catalogue text (its summary or a
+  prototype) is for this idea (z: standard deviations over ordinary corpus papers; some ideas sit
+  close to every paper, others to none), minus the best z among the other ideas (positive when this
+  idea is the paper's most unusual closeness);
+- margin: that cosine minus the paper's cosine to "generic ML paper" backgrounds;
 - usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
   rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
   say what the idea is; the usage texts say how papers use it now;
 - term_rate: how often readers listed the idea when a paper used the same term, key or broad
-  (broad terms are words many papers use in passing: "reinforcement learning", "retrieval"); the
-  log-odds of the best such rate among the terms the paper uses (triage/term_rates.py).
+  (key terms are specific: "policy gradient", "GRPO"; broad terms are words many papers use in
+  passing: "reinforcement learning", "retrieval"); the log-odds of the best such rate among the
+  terms the paper uses (triage/term_rates.py).
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -39,8 +42,7 @@ from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, backgro
 from triage.term_rates import TermRates, pair_keys
 
 MODEL_FILE = "data/fundamentals_model.json"
-FEATURES = ("margin", "terms", "usage", "term_rate")
-MAX_TERMS = 3  # distinct key terms counted at most: a fourth says little the third did not
+FEATURES = ("z_gap", "margin", "usage", "term_rate")
 
 
 def _read(name: str) -> str:
@@ -180,8 +182,11 @@ class Linker:
         bench/fit_linker.py fits them) the term_rate column is left at 0."""
         best, bg = self.similarities(vectors)
         usage = self.usage_similarities(vectors)
-        z = (best - self._mu) / self._sd  # for the why: how unusual this closeness is for the idea
+        z = (best - self._mu) / self._sd
+        order = np.sort(z, axis=1)
+        others = np.where(z >= order[:, -1:], order[:, -2:-1], order[:, -1:])  # the other ideas' best z
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
+        out[..., FEATURES.index("z_gap")] = z - others
         out[..., FEATURES.index("margin")] = best - bg[:, None]
         out[..., FEATURES.index("usage")] = usage
         evidence = []
@@ -191,7 +196,6 @@ class Linker:
             row = []
             for i, f in enumerate(self.fundamentals):
                 terms, broad = find_terms(f, text, lowered)
-                out[k, i, FEATURES.index("terms")] = min(len(terms), MAX_TERMS)
                 row.append(Evidence(float(best[k, i]), float(z[k, i]), float(usage[k, i]), terms, broad))
             evidence.append(row)
         if self._rates is not None:
