@@ -1,6 +1,8 @@
 """Linking real papers: the fundamental both readers gave wins, benchmarks get none, the why is readable,
 and a free-text bottleneck is ranked by the same scorer."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -49,6 +51,8 @@ def test_scores_are_best_first_in_unit_interval_with_a_why(links):
         assert all(0 < s <= 1 for s in scores)
         assert all(why.startswith("closeness ") for _, _, why in paper)
     assert "says" in links["retrieval"][0][2] and "retrieval" in links["retrieval"][0][2]
+    # the term rate behind the link, in words: how often readers listed the idea for such papers
+    assert re.search(r"readers listed it for about \d+% of papers saying \w", links["retrieval"][0][2])
 
 
 def test_closest_ranks_a_retrieval_bottleneck_to_information_retrieval(embedder):

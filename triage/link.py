@@ -39,7 +39,7 @@ import numpy as np
 
 from triage.embed import paper_text
 from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, background, catalogue
-from triage.term_rates import TermRates, pair_keys
+from triage.term_rates import TermRates, logit, pair_keys, term_of
 
 MODEL_FILE = "data/fundamentals_model.json"
 FEATURES = ("z_gap", "margin", "usage", "term_rate")
@@ -72,12 +72,15 @@ class Evidence:
     usage: float
     terms: tuple[str, ...]
     broad: tuple[str, ...]
+    rated: tuple[str, float] | None = None  # the labelled term with the best link rate, and that rate
 
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
         broadly = f"; broadly {', '.join(self.broad[:3])}" if self.broad else ""
         closeness = f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper)"
-        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}"
+        rated = self.rated
+        rate = f"; readers listed it for about {rated[1]:.0%} of papers saying {rated[0]}" if rated else ""
+        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}{rate}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -196,10 +199,14 @@ class Linker:
             row = []
             for i, f in enumerate(self.fundamentals):
                 terms, broad = find_terms(f, text, lowered)
-                row.append(Evidence(float(best[k, i]), float(z[k, i]), float(usage[k, i]), terms, broad))
+                rated = None
+                if self._rates is not None:
+                    key, rate = self._rates.best(pair_keys(f.id, terms, broad))
+                    out[k, i, FEATURES.index("term_rate")] = logit(rate)
+                    rated = (term_of(key), rate) if key and self._rates.seen(key) else None
+                closeness = (float(best[k, i]), float(z[k, i]), float(usage[k, i]))
+                row.append(Evidence(*closeness, terms, broad, rated))
             evidence.append(row)
-        if self._rates is not None:
-            out[..., FEATURES.index("term_rate")] = self._rates.column(self.pair_keys(evidence))
         return out, evidence
 
     def pair_keys(self, evidence: list[list[Evidence]]) -> list[list[tuple[str, ...]]]:

@@ -31,7 +31,13 @@ def _kind(key: str) -> str:
     return key.split("|", 2)[1]
 
 
-def _logit(p: float) -> float:
+def term_of(key: str) -> str:
+    """The term a key names ("policy_gradient|key|GRPO" -> "GRPO")."""
+    return key.split("|", 2)[2]
+
+
+def logit(p: float) -> float:
+    """The log-odds of a rate, kept finite."""
     p = min(max(p, _CLIP), 1 - _CLIP)
     return math.log(p / (1 - p))
 
@@ -72,15 +78,24 @@ class TermRates:
         prior = self.prior[_kind(key)]
         return (links[key] - own + STRENGTH * prior) / (pairs[key] - 1 + STRENGTH)
 
+    def best(self, keys: Sequence[str], own: float | None = None) -> tuple[str | None, float]:
+        """The pair's key with the best rate, and that rate (the feature is its `logit`); (None, the
+        no-term rate) for a pair without keys."""
+        return max(
+            ((key, self.rate(key, own)) for key in keys), key=lambda kr: kr[1], default=(None, self.none)
+        )
+
+    def seen(self, key: str) -> bool:
+        """Whether labelled papers used this key (else its rate is only its kind's)."""
+        return key in self.rates
+
     def column(self, keys: Sequence[Sequence[Sequence[str]]], y: np.ndarray | None = None) -> np.ndarray:
-        """papers x ideas: the log-odds of the best rate among each pair's keys. Given `y` (the labels
-        of the very pairs it was fitted on), each pair's own label is left out of its rates."""
+        """papers x ideas: the feature of each pair. Given `y` (the labels of the very pairs it was
+        fitted on), each pair's own label is left out of its rates."""
         out = np.empty((len(keys), len(keys[0]) if keys else 0), dtype=np.float32)
         for k, row in enumerate(keys):
             for i, cell in enumerate(row):
-                own = None if y is None else float(y[k, i])
-                best = max((self.rate(key, own) for key in cell), default=self.none)
-                out[k, i] = _logit(best)
+                out[k, i] = logit(self.best(cell, None if y is None else float(y[k, i]))[1])
         return out
 
     def to_json(self) -> dict:
