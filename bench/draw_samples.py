@@ -36,16 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import iter_corpus  # noqa: E402
+from bench.eval_fundamentals import draw_files  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels"
 FUND_SEED, FUND_PER_YEAR = 20261207, 55
 RECENT_SINCE = "2025"
-# The recent draws, in the order they were drawn: (file, seed, papers per year).
-RECENT_DRAWS = (
-    ("fundamentals_recent_sample.jsonl", 20261209, 150),
-    ("fundamentals_recent2_sample.jsonl", 20261210, 200),
-    ("fundamentals_recent3_sample.jsonl", 20261211, 400),
-)
+# The recent draws, in the order they were drawn: (name, seed, papers per year).
+RECENT_DRAWS = (("recent", 20261209, 150), ("recent2", 20261210, 200), ("recent3", 20261211, 400))
 GATE_SEED, GATE_TARGETS = 20261208, 180
 GATE_WINDOW = ("2026-02-01", "2026-03-31")
 
@@ -113,12 +110,12 @@ def main() -> int:
     corpus = list(iter_corpus())
     labelled = {json.loads(line)["id"] for line in (LABELS / "fundamentals.jsonl").read_text().splitlines()}
     fund = fundamentals_sample(corpus, labelled)
-    write_sample(LABELS / "fundamentals_sample.jsonl", fund)
+    write_sample(draw_files("fundamentals")[0], fund)
     drawn = [("fundamentals", fund)]
     taken = labelled | {r["id"] for r in fund}
     for name, seed, per_year in RECENT_DRAWS:
         recent = fundamentals_sample(corpus, taken, seed, per_year, RECENT_SINCE)
-        write_sample(LABELS / name, recent)
+        write_sample(draw_files(f"fundamentals_{name}")[0], recent)
         taken |= {r["id"] for r in recent}
         drawn.append((name, recent))
     gate = gate_targets(corpus)

@@ -30,29 +30,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "bench" / "labels"
 RESULTS = ROOT / "bench" / "results"
-# Each draw: its sample and its two readers' files (A: the first reader, B: the second, blind to A).
-DRAWS = {
-    "first": (
-        LABELS / "fundamentals_sample.jsonl",
-        LABELS / "fundamentals_A.jsonl",
-        LABELS / "fundamentals_B.jsonl",
-    ),
-    "recent": (
-        LABELS / "fundamentals_recent_sample.jsonl",
-        LABELS / "fundamentals_recent_A.jsonl",
-        LABELS / "fundamentals_recent_B.jsonl",
-    ),
-    "recent2": (
-        LABELS / "fundamentals_recent2_sample.jsonl",
-        LABELS / "fundamentals_recent2_A.jsonl",
-        LABELS / "fundamentals_recent2_B.jsonl",
-    ),
-    "recent3": (
-        LABELS / "fundamentals_recent3_sample.jsonl",
-        LABELS / "fundamentals_recent3_A.jsonl",
-        LABELS / "fundamentals_recent3_B.jsonl",
-    ),
-}
+RECENT_DRAWS = ("recent", "recent2", "recent3")  # bench/draw_samples.py draws them in this order
+
+
+def draw_files(stem: str) -> tuple[Path, Path, Path]:
+    """A draw's sample and its two readers' files (A: the first reader, B: the second, blind to A)."""
+    return tuple(LABELS / f"{stem}_{part}.jsonl" for part in ("sample", "A", "B"))
+
+
+DRAWS = {"first": draw_files("fundamentals")} | {d: draw_files(f"fundamentals_{d}") for d in RECENT_DRAWS}
 RECENT = "2025"  # papers published from this year on are the kind the product links
 OLD = LABELS / "fundamentals.jsonl"
 BOOTSTRAP, BOOTSTRAP_SEED = 2000, 20261207
@@ -63,7 +49,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def sampled_ids() -> set[str]:
-    """Every paper drawn for labelling (both draws and the older 160): never a reference paper."""
+    """Every paper drawn for labelling (every draw and the older 160): never a reference paper."""
     return {r["id"] for path, _, _ in DRAWS.values() for r in read_jsonl(path)} | {
         r["id"] for r in read_jsonl(OLD)
     }
@@ -88,9 +74,8 @@ def labelled(with_old: bool = True) -> list[dict]:
         for r in iter_corpus():
             if r["id"] in old:
                 gold = old[r["id"]]["fundamentals"]
-                out.append({"id": r["id"], "split": "old", "draw": "old", "title": r["title"]})
-                out[-1]["abstract"] = r["abstract"]
-                out[-1] |= {"published": r["published"], "A": gold, "B": gold}
+                row = {k: r[k] for k in ("id", "title", "abstract", "published")}
+                out.append(row | {"split": "old", "draw": "old", "A": gold, "B": gold})
     return out
 
 

@@ -52,7 +52,7 @@ from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
-from triage.term_rates import TermRates  # noqa: E402
+from triage.term_rates import TermRates, pair_keys  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
 MAX_TERMS = 3  # term counts (variants' columns) stop at 3: a fourth says little the third did not
@@ -343,8 +343,8 @@ def dataset(with_old: bool = True) -> Dataset:
     vectors = embed(embedder, papers)
     x, evidence = linker.features([p["title"] for p in papers], [p["abstract"] for p in papers], vectors)
     x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
-    for p, keys in zip(papers, linker.pair_keys(evidence), strict=True):
-        p["term_keys"] = keys
+    for p, row in zip(papers, evidence, strict=True):
+        p["term_keys"] = [pair_keys(f, e.terms, e.broad) for f, e in zip(fids, row, strict=True)]
     y = targets(papers, fids)
     return Dataset(papers, x, y, vectors, fids, evidence, stats, embedder.model_name)
 

@@ -1,10 +1,11 @@
-"""Alternatives to the shipped linker, scored on the same nested cross-validation as bench/fit_linker.py.
+"""Alternatives to the shipped linker, scored on the same cross-validation as bench/fit_linker.py.
 
     python bench/linker_alternatives.py [--only NAME ...]
 
 Each alternative changes one thing: a feature set, or the model over the shipped features. The dev
-papers are scored out of fold at the same fixed operating point (fit_linker.POINT), so the rows compare with fit_linker's "dev CV: shipped" (the first row here); each other row's difference
-from it gets a 95% paired bootstrap interval over papers. Nothing is written to the
+papers are scored out of fold at the same fixed operating point (fit_linker.POINT), so the rows
+compare with fit_linker's "dev CV: shipped" (the first row here); each other row's difference from it
+gets a 95% paired bootstrap interval over papers. Nothing is written to the
 shipped model; the table goes to stdout and bench/results/linker_alternatives.json. The test split is
 never read. docs/decisions/fundamentals.md says what each row showed.
 """

@@ -187,7 +187,8 @@ class Linker:
         usage = self.usage_similarities(vectors)
         z = (best - self._mu) / self._sd
         order = np.sort(z, axis=1)
-        others = np.where(z >= order[:, -1:], order[:, -2:-1], order[:, -1:])  # the other ideas' best z
+        top_z, second = order[:, -1:], order[:, -2:-1]
+        others = np.where(z >= top_z, second, top_z)  # the best z among the other ideas
         out = np.zeros((len(vectors), len(self.fundamentals), len(FEATURES)), dtype=np.float32)
         out[..., FEATURES.index("z_gap")] = z - others
         out[..., FEATURES.index("margin")] = best - bg[:, None]
@@ -208,13 +209,6 @@ class Linker:
                 row.append(Evidence(*closeness, terms, broad, rated))
             evidence.append(row)
         return out, evidence
-
-    def pair_keys(self, evidence: list[list[Evidence]]) -> list[list[tuple[str, ...]]]:
-        """Each pair's term keys (triage/term_rates.py), from its evidence."""
-        return [
-            [pair_keys(f.id, e.terms, e.broad) for f, e in zip(self.fundamentals, row, strict=True)]
-            for row in evidence
-        ]
 
     def probabilities(self, feats: np.ndarray) -> np.ndarray:
         """The fitted logistic model: P(a reader lists the link) for each pair."""
