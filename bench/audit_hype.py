@@ -9,7 +9,7 @@ day), then write to --dir:
   definition.md what a second reader judges, seeing only these files.
 
     python bench/audit_hype.py [--seed 0] [--dir bench/labels/hype_audit]
-    python bench/audit_hype.py --analyzed /tmp/topics_scratch/eval_after.db   # a store already analyzed
+    python bench/audit_hype.py --analyzed bench/results/hype_eval_after.db   # a store already analyzed
                                   # over the whole corpus as of its newest day (eval_hype's last date)
 
 Score: read the readers' judged_flags*.jsonl ({id, defensible, note}) and judged_labels*.jsonl
@@ -34,7 +34,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import iter_corpus  # noqa: E402
+from bench.corpus import iter_corpus, scratch  # noqa: E402
 from bench.eval_hype import wilson  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
@@ -174,8 +174,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", default="bench/labels/hype_audit")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--db", default="/tmp/topics_scratch/audit.db")
-    ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
+    ap.add_argument("--db", default=scratch("hype_audit.db"))
+    ap.add_argument("--cache", default=scratch("hype_emb.db"), help="embedding cache (SQLite)")
     ap.add_argument("--analyzed", help="a store analyzed over the whole corpus as of its newest day")
     ap.add_argument("--score", action="store_true", help="score the judged files instead of writing")
     args = ap.parse_args()

@@ -40,6 +40,7 @@ def draw_files(stem: str) -> tuple[Path, Path, Path]:
 
 DRAWS = {"first": draw_files("fundamentals")} | {d: draw_files(f"fundamentals_{d}") for d in RECENT_DRAWS}
 RECENT = "2025"  # papers published from this year on are the kind the product links
+BATCH = 100  # papers per pair of readers in the recent draws (bench/labels/README.md)
 OLD = LABELS / "fundamentals.jsonl"
 BOOTSTRAP, BOOTSTRAP_SEED = 2000, 20261207
 
@@ -56,17 +57,19 @@ def sampled_ids() -> set[str]:
 
 
 def labelled(with_old: bool = True) -> list[dict]:
-    """Every labelled paper: {id, title, abstract, published, split (dev|test|old), draw, A, B}
-    (A == B for the old labels).
+    """Every labelled paper: {id, title, abstract, published, split (dev|test|old), draw, readers, A, B}
+    (A == B for the old labels). `readers` names the pair of readers who labelled it: the first
+    draw's two readers read all of it; the recent draws had a new pair per BATCH papers, in file order.
 
     A sample paper one reader has not labelled yet is left out (the files are written batch by batch).
     """
     out = []
     for draw, (sample, *files) in DRAWS.items():
         a, b = ({r["id"]: r["fundamentals"] for r in read_jsonl(p)} if p.exists() else {} for p in files)
-        for r in read_jsonl(sample):
+        for k, r in enumerate(read_jsonl(sample)):
             if r["id"] in a and r["id"] in b:
-                out.append({**r, "draw": draw, "A": a[r["id"]], "B": b[r["id"]]})
+                readers = draw if draw == "first" else f"{draw}:{k // BATCH}"
+                out.append({**r, "draw": draw, "readers": readers, "A": a[r["id"]], "B": b[r["id"]]})
     if with_old:
         from bench.corpus import iter_corpus
 
@@ -75,7 +78,7 @@ def labelled(with_old: bool = True) -> list[dict]:
             if r["id"] in old:
                 gold = old[r["id"]]["fundamentals"]
                 row = {k: r[k] for k in ("id", "title", "abstract", "published")}
-                out.append(row | {"split": "old", "draw": "old", "A": gold, "B": gold})
+                out.append(row | {"split": "old", "draw": "old", "readers": "old", "A": gold, "B": gold})
     return out
 
 

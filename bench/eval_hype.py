@@ -11,7 +11,7 @@ days up to it; a paper matching a young keyword topic (onset <= as-of, age < 6 m
 positive; one matching only old topics (the steady list, or keyword topics older than 12
 months) is a negative; papers matching a 6-12-month-old topic and nothing younger are left out.
 
-    python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache /tmp/topics_scratch/emb.db] [--cli]
+    python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache bench/results/hype_emb.db] [--cli]
 
 One run scores the same verdicts against three keyword lists (--keywords, all by default): dev
 (15 young candidates, 4 old topics; the rules were read against it), heldout (24 young, 9 old,
@@ -61,7 +61,7 @@ from scipy import sparse
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import iter_corpus  # noqa: E402
+from bench.corpus import iter_corpus, scratch  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
 from triage.sources.files import jsonl_paper  # noqa: E402
@@ -484,8 +484,8 @@ def cli_verdicts(db: str, config_path: str | None, as_of: str) -> dict[str, dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--as-of", nargs="*", default=AS_OF)
-    ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
-    ap.add_argument("--db", default="/tmp/topics_scratch/eval.db")
+    ap.add_argument("--cache", default=scratch("hype_emb.db"), help="embedding cache (SQLite)")
+    ap.add_argument("--db", default=scratch("hype_eval.db"))
     ap.add_argument("--out", default="bench/results/hype_eval.json")
     ap.add_argument("--config", help="a config.toml whose [hype] keys override the defaults")
     ap.add_argument(

@@ -6,6 +6,7 @@
     python bench/fit_linker.py --dry-run --variant "before term rates"  # against the model before term_rate
     python bench/fit_linker.py --dry-run --variant "sim terms usage"  # any list of features, paired
     python bench/fit_linker.py --dry-run --errors  # the shipped features' out-of-fold dev errors
+    python bench/fit_linker.py --dry-run --cv readers --by-year  # folds of readers, not of papers
 
 Training data: the dev split of every labelled draw (each pair's target is the share of its two readers
 who gave the link: 0, 0.5 or 1, as sample weights) plus the 160 older one-reader labels. The test split is
@@ -14,7 +15,9 @@ REFERENCE random corpus papers that are not labelled.
 
 Cross-validation is grouped by paper: 5 folds over the dev papers (the old labels always train); in
 each, the term rates and the logistic model are fitted on the training part only, then the fold is
-scored. So the reported numbers come from papers the model was not fitted on. The operating point is
+scored. So the reported numbers come from papers the model was not fitted on. `--cv readers` holds out
+one pair of readers at a time instead (16 pairs), so each fold is scored on labels by readers whose
+way of labelling the model never saw, as on the labels of people who check the product. The operating point is
 fixed, not searched (POINT: a first link when a reader is more likely than not to list it), because a
 threshold searched under a precision floor jumped between 0.25 and 0.85 from fold to fold. A variant
 (one feature dropped) runs on the same folds, so its difference from the shipped features gets a
@@ -204,10 +207,15 @@ def paired(
     return "\n".join(lines)
 
 
-def folds(items, k: int, seed: int) -> list[np.ndarray]:
-    """k disjoint random folds of positions into `items` (grouped by paper: a paper's pairs stay together)."""
-    idx = np.random.default_rng(seed).permutation(len(items))
-    return [idx[i::k] for i in range(k)]
+def folds(papers: list[dict], held: np.ndarray, by: str) -> list[np.ndarray]:
+    """The held-out sets of paper positions (`held`, the papers folds score): FOLDS random folds
+    (`by` "paper": a paper's pairs stay together), or one per pair of readers (`by` "readers": each
+    fold is scored on labels by readers none of whose labels the model was fitted on)."""
+    if by == "readers":
+        pair = np.array([papers[i]["readers"] for i in held])
+        return [held[pair == r] for r in sorted(set(pair))]
+    idx = np.random.default_rng(SEED).permutation(len(held))
+    return [held[idx[i::FOLDS]] for i in range(FOLDS)]
 
 
 def scored(papers: list[dict]) -> np.ndarray:
@@ -240,17 +248,18 @@ def with_rates(xs, y, papers, train, test, rate: int | None) -> tuple[np.ndarray
     return a, b
 
 
-def cross_validate(x, y, papers, cols: list[int], model=None) -> tuple[list[list[int]], np.ndarray]:
+def cross_validate(
+    x, y, papers, cols: list[int], model=None, by: str = "paper"
+) -> tuple[list[list[int]], np.ndarray]:
     """Out-of-fold decisions (at POINT) and probabilities for the two readers' papers. `cols` index
     x's last axis; the term_rate column, if among them, is RATE. `model` is a (fit, predict) pair, the
-    shipped logistic by default (bench/linker_alternatives.py passes others)."""
+    shipped logistic by default (bench/linker_alternatives.py passes others); `by` as in `folds`."""
     fit_, predict_ = model or (fit, predict)
     xs = x[..., cols]
     rate = cols.index(RATE) if RATE in cols else None
     held = scored(papers)
     probs = np.zeros(y.shape)
-    for fold in folds(held, FOLDS, SEED):
-        test = held[fold]
+    for test in folds(papers, held, by):
         train = np.setdiff1d(np.arange(len(papers)), test)
         a, b = with_rates(xs, y, papers, train, test, rate)
         probs[test] = predict_(fit_(a, y[train]), b)
@@ -262,10 +271,10 @@ def ranked_share(ranks: np.ndarray) -> float:
     return float(ranks[:, 0].sum() / ranks[:, 1].sum())
 
 
-def score_cv(x, y, papers, fids, cols, model=None) -> dict:
+def score_cv(x, y, papers, fids, cols, model=None, by: str = "paper") -> dict:
     """One feature set or model under the CV: its out-of-fold dev decisions, the three metrics, and
     the per-paper log loss and ranked-recall counts."""
-    chosen, probs = cross_validate(x, y, papers, list(cols), model)
+    chosen, probs = cross_validate(x, y, papers, list(cols), model, by)
     dev = [p for p in papers if p["split"] != "old"]
     held = y[scored(papers)]
     return {
@@ -377,28 +386,36 @@ def run() -> int:
         help="also split each row's out-of-fold dev metrics by publication year and by draw (the product "
         "links new papers)",
     )
+    ap.add_argument(
+        "--cv",
+        choices=("paper", "readers"),
+        default="paper",
+        help="folds of random papers (default), or one fold per pair of readers: scored only on labels "
+        "by readers the model never saw",
+    )
     args = ap.parse_args()
 
     data = dataset(with_old=not args.no_old)
     papers, x, y, fids, evidence = data.papers, data.x, data.y, data.fids, data.evidence
     dev = [p for p in papers if p["split"] == "dev"]
+    cv = "dev CV by readers" if args.cv == "readers" else "dev CV"
 
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [COLUMNS.index(f) for f in variant_columns(name)]
-        got = score_cv(x, y, papers, fids, cols)
+        got = score_cv(x, y, papers, fids, cols, by=args.cv)
         losses[name], ranks[name] = got["losses"], got["ranks"]
-        rows[f"dev CV: {name}"] = got["metrics"]
+        rows[f"{cv}: {name}"] = got["metrics"]
         per_paper[name] = counts(dev, fids, got["chosen"])
         if args.curve and name == "shipped":
             print_curve(dev, fids, got["probs"])
         if args.by_year:
             for band, (lo, hi) in YEAR_BANDS.items():
-                rows[f"dev CV: {name}, published {band}"] = decision_metrics(
+                rows[f"{cv}: {name}, published {band}"] = decision_metrics(
                     dev, fids, got["chosen"], lambda p, lo=lo, hi=hi: lo <= p["published"][:4] <= hi
                 )
             for d in DRAWS:
-                rows[f"dev CV: {name}, {d} draw"] = decision_metrics(
+                rows[f"{cv}: {name}, {d} draw"] = decision_metrics(
                     dev, fids, got["chosen"], lambda p, d=d: p["draw"] == d
                 )
         if args.errors and name == "shipped":

@@ -1,7 +1,7 @@
 """Fit [hype] min_popular_share: the smallest share of papers a young topic must hold to be fashion.
 
     python bench/fit_popular_share.py [--values 0 0.002 0.003 0.004 0.005 0.0075 0.01]
-                                      [--snapshots /tmp/topics_scratch/snapshots]
+                                      [--snapshots bench/results/hype_snapshots]
 
 Runs bench/eval_hype.py once per value (a verdict-only key, so after the first run every value
 replays the saved topic structures), pools each keyword list's flags and positives over the seven
@@ -21,6 +21,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import scratch  # noqa: E402
+
 LISTS = ("dev", "heldout", "fresh")
 PRECISION = 0.85
 
@@ -58,7 +62,7 @@ def run(value: float, snapshots: str, tmp: Path) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--values", type=float, nargs="+", default=[0, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01])
-    ap.add_argument("--snapshots", default="/tmp/topics_scratch/snapshots")
+    ap.add_argument("--snapshots", default=scratch("hype_snapshots"))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         runs = {}

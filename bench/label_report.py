@@ -2,7 +2,7 @@
 the newest day and over the last 30 days, and its kind and verdict, biggest first. The check
 behind "no topic label covers more than max_label_share of a day's papers".
 
-    python bench/label_report.py --db /tmp/topics_scratch/eval_after.db [--top 25]
+    python bench/label_report.py --db bench/results/hype_eval_after.db [--top 25]
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import iter_corpus  # noqa: E402
+from bench.corpus import iter_corpus, scratch  # noqa: E402
 from bench.eval_hype import structure_at, wilson  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder  # noqa: E402
@@ -172,8 +172,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--round", type=int, default=2, help="which judged round: its files and seed")
     ap.add_argument("--seed", type=int, help="which topics are drawn (default: the round's number minus 1)")
-    ap.add_argument("--db", default="/tmp/topics_scratch/labels.db")
-    ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db", help="embedding cache (SQLite)")
+    ap.add_argument("--db", default=scratch("hype_labels.db"))
+    ap.add_argument("--cache", default=scratch("hype_emb.db"), help="embedding cache (SQLite)")
     ap.add_argument(
         "--snapshot", help="a saved structure of the corpus as of its newest day (read or written)"
     )

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from bench.corpus import iter_corpus  # noqa: E402
+from bench.corpus import iter_corpus, scratch  # noqa: E402
 from triage import config  # noqa: E402
 from triage.embed import Embedder, text_hash  # noqa: E402
 from triage.papers import Paper  # noqa: E402
@@ -206,7 +206,7 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--first-run", action="store_true")
     ap.add_argument("--copies", type=int, default=2, help="perturbed copies of the corpus for --first-run")
-    ap.add_argument("--cache", default="/tmp/topics_scratch/emb.db")
+    ap.add_argument("--cache", default=scratch("hype_emb.db"))
     ap.add_argument("--case", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.case:
