@@ -32,6 +32,7 @@ import argparse
 import json
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,7 @@ from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
-from triage.term_rates import TermRates, pair_keys  # noqa: E402
+from triage.term_rates import STRENGTH, TermRates, pair_keys  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
 MAX_TERMS = 3  # term counts (variants' columns) stop at 3: a fourth says little the third did not
@@ -236,24 +237,25 @@ def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
 
 
-def with_rates(xs, y, papers, train, test, rate: int | None) -> tuple[np.ndarray, np.ndarray]:
+def with_rates(xs, y, papers, train, test, rate: int | None, strength: float = STRENGTH):
     """The training and held-out rows of `xs`, their term_rate column (at position `rate`, if any)
     filled from term rates fitted on the training rows alone, each training pair's own label left out."""
     a, b = xs[train].copy(), xs[test].copy()
     if rate is not None:
         keys = [papers[i]["term_keys"] for i in train]
-        rates = TermRates.fit(keys, y[train])
+        rates = TermRates.fit(keys, y[train], strength)
         a[..., rate] = rates.column(keys, y[train])
         b[..., rate] = rates.column([papers[i]["term_keys"] for i in test])
     return a, b
 
 
 def cross_validate(
-    x, y, papers, cols: list[int], model=None, by: str = "paper"
+    x, y, papers, cols: list[int], model=None, by: str = "paper", strength: float = STRENGTH
 ) -> tuple[list[list[int]], np.ndarray]:
     """Out-of-fold decisions (at POINT) and probabilities for the two readers' papers. `cols` index
     x's last axis; the term_rate column, if among them, is RATE. `model` is a (fit, predict) pair, the
-    shipped logistic by default (bench/linker_alternatives.py passes others); `by` as in `folds`."""
+    shipped logistic by default (bench/linker_alternatives.py passes others); `by` as in `folds`;
+    `strength`, the term rates' shrinkage."""
     fit_, predict_ = model or (fit, predict)
     xs = x[..., cols]
     rate = cols.index(RATE) if RATE in cols else None
@@ -261,7 +263,7 @@ def cross_validate(
     probs = np.zeros(y.shape)
     for test in folds(papers, held, by):
         train = np.setdiff1d(np.arange(len(papers)), test)
-        a, b = with_rates(xs, y, papers, train, test, rate)
+        a, b = with_rates(xs, y, papers, train, test, rate, strength)
         probs[test] = predict_(fit_(a, y[train]), b)
     return decide_all(probs[held], POINT), probs[held]
 
@@ -271,10 +273,10 @@ def ranked_share(ranks: np.ndarray) -> float:
     return float(ranks[:, 0].sum() / ranks[:, 1].sum())
 
 
-def score_cv(x, y, papers, fids, cols, model=None, by: str = "paper") -> dict:
+def score_cv(x, y, papers, fids, cols, model=None, by: str = "paper", strength: float = STRENGTH) -> dict:
     """One feature set or model under the CV: its out-of-fold dev decisions, the three metrics, and
     the per-paper log loss and ranked-recall counts."""
-    chosen, probs = cross_validate(x, y, papers, list(cols), model, by)
+    chosen, probs = cross_validate(x, y, papers, list(cols), model, by, strength)
     dev = [p for p in papers if p["split"] != "old"]
     held = y[scored(papers)]
     return {
@@ -309,8 +311,29 @@ def print_curve(dev: list[dict], fids: list[str], probs: np.ndarray, more: float
         print(f"  {more:.1f}: {len(further)}, {right / max(len(further), 1):.3f}, {recall}")
 
 
-def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list) -> None:
-    """Dev papers whose out-of-fold links differ from a reader's, with the evidence of each idea involved."""
+def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evidence: list, probs) -> None:
+    """Where the out-of-fold errors are, then each dev paper whose links differ from a reader's, with the
+    evidence of each idea involved."""
+    missed = Counter()
+    for p, c, row in zip(dev, chosen, probs, strict=True):
+        pred = {fids[i] for i in c}
+        for f in (set(p["A"]) & set(p["B"])) - pred:
+            top = row[fids.index(f)] >= row.max()
+            missed[
+                "on linked papers"
+                if c
+                else "on unlinked papers, the paper's most probable idea"
+                if top
+                else "on unlinked papers, not its most probable idea"
+            ] += 1
+        if c and fids[c[0]] not in set(p["A"]) | set(p["B"]):
+            missed[
+                "wrong first links, "
+                + ("both readers left it empty" if not p["A"] + p["B"] else "readers gave other ideas")
+            ] += 1
+    print("\nOut-of-fold errors: agreed links missed, and wrong first links:")
+    for what, n in sorted(missed.items()):
+        print(f"  {what}: {n}")
     for p, c, ev in zip(dev, chosen, evidence, strict=True):
         pred = [fids[i] for i in c]
         if pred == p["A"] == p["B"]:
@@ -393,6 +416,12 @@ def run() -> int:
         help="folds of random papers (default), or one fold per pair of readers: scored only on labels "
         "by readers the model never saw",
     )
+    ap.add_argument(
+        "--strength",
+        type=float,
+        default=STRENGTH,
+        help=f"pseudo-pairs each term rate is shrunk by towards its kind's rate (shipped: {STRENGTH:g})",
+    )
     args = ap.parse_args()
 
     data = dataset(with_old=not args.no_old)
@@ -403,7 +432,7 @@ def run() -> int:
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [COLUMNS.index(f) for f in variant_columns(name)]
-        got = score_cv(x, y, papers, fids, cols, by=args.cv)
+        got = score_cv(x, y, papers, fids, cols, by=args.cv, strength=args.strength)
         losses[name], ranks[name] = got["losses"], got["ranks"]
         rows[f"{cv}: {name}"] = got["metrics"]
         per_paper[name] = counts(dev, fids, got["chosen"])
@@ -419,7 +448,7 @@ def run() -> int:
                     dev, fids, got["chosen"], lambda p, d=d: p["draw"] == d
                 )
         if args.errors and name == "shipped":
-            print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)])
+            print_errors(dev, got["chosen"], fids, [evidence[i] for i in scored(papers)], got["probs"])
         report[name] = {
             "metrics": got["metrics"],
             "log_loss": round(float(losses[name].mean()), 4),
@@ -435,7 +464,7 @@ def run() -> int:
         print(paired(per_paper, losses, ranks))
 
     keys = [p["term_keys"] for p in papers]
-    rates = TermRates.fit(keys, y)
+    rates = TermRates.fit(keys, y, args.strength)
     shipped = x[..., : len(FEATURES)].copy()
     shipped[..., RATE] = rates.column(keys, y)
     params = fit(shipped, y)

@@ -45,13 +45,18 @@ def logit(p: float) -> float:
 class TermRates:
     """Per-term link rates. Built by `fit` from labelled pairs, or `from_json` from the model file."""
 
-    def __init__(self, rates: dict[str, float], prior: dict[str, float], none: float, counts=None):
-        self.rates, self.prior, self.none = rates, prior, none
+    def __init__(
+        self, rates: dict[str, float], prior: dict[str, float], none: float, counts=None, strength=STRENGTH
+    ):
+        self.rates, self.prior, self.none, self.strength = rates, prior, none, strength
         self._counts = counts  # (links, pairs) per key: only a fitted instance can leave a pair out
 
     @classmethod
-    def fit(cls, keys: Sequence[Sequence[Sequence[str]]], y: np.ndarray) -> TermRates:
-        """keys[paper][idea]: the pair's keys; y[paper, idea]: the share of readers who gave the link."""
+    def fit(
+        cls, keys: Sequence[Sequence[Sequence[str]]], y: np.ndarray, strength: float = STRENGTH
+    ) -> TermRates:
+        """keys[paper][idea]: the pair's keys; y[paper, idea]: the share of readers who gave the link;
+        `strength`: the pseudo-pairs each rate is shrunk by (bench/fit_linker.py --strength tries others)."""
         links, pairs = Counter(), Counter()
         kind_links, kind_pairs = Counter(), Counter()
         none_links = none_pairs = 0.0
@@ -66,9 +71,9 @@ class TermRates:
                     kind_links[_kind(key)] += y[k, i]
                     kind_pairs[_kind(key)] += 1
         prior = {kind: kind_links[kind] / kind_pairs[kind] if kind_pairs[kind] else 0.0 for kind in KINDS}
-        rates = {key: (links[key] + STRENGTH * prior[_kind(key)]) / (pairs[key] + STRENGTH) for key in pairs}
+        rates = {key: (links[key] + strength * prior[_kind(key)]) / (pairs[key] + strength) for key in pairs}
         none = none_links / none_pairs if none_pairs else 0.0
-        return cls(rates, prior, none, (links, pairs))
+        return cls(rates, prior, none, (links, pairs), strength)
 
     def rate(self, key: str, own: float | None = None) -> float:
         """The key's rate; with `own` (the pair's own label), as if that pair had not been seen."""
@@ -76,7 +81,7 @@ class TermRates:
             return self.rates.get(key, self.prior[_kind(key)])
         links, pairs = self._counts
         prior = self.prior[_kind(key)]
-        return (links[key] - own + STRENGTH * prior) / (pairs[key] - 1 + STRENGTH)
+        return (links[key] - own + self.strength * prior) / (pairs[key] - 1 + self.strength)
 
     def best(self, keys: Sequence[str], own: float | None = None) -> tuple[str | None, float]:
         """The pair's key with the best rate, and that rate (the feature is its `logit`); (None, the
@@ -100,7 +105,7 @@ class TermRates:
 
     def to_json(self) -> dict:
         return {
-            "strength": STRENGTH,
+            "strength": self.strength,
             "prior": {k: round(v, 6) for k, v in self.prior.items()},
             "none": round(self.none, 6),
             "rates": {k: round(v, 6) for k, v in sorted(self.rates.items())},
@@ -108,4 +113,4 @@ class TermRates:
 
     @classmethod
     def from_json(cls, data: dict) -> TermRates:
-        return cls(dict(data["rates"]), dict(data["prior"]), float(data["none"]))
+        return cls(dict(data["rates"]), dict(data["prior"]), float(data["none"]), strength=data["strength"])
