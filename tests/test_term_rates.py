@@ -42,9 +42,18 @@ def test_a_pair_left_out_does_not_vouch_for_itself():
 
 def test_rates_survive_the_model_file():
     keys, y = labelled([(pair_keys("x", ["a"], ["b"]), 1.0), (pair_keys("x", [], ["b"]), 0.0), ((), 0.0)])
-    rates = TermRates.fit(keys, y)
-    again = TermRates.from_json(rates.to_json())
-    assert np.allclose(again.column(keys), rates.column(keys), atol=1e-4)
+    for strength in (STRENGTH, 1.0):
+        rates = TermRates.fit(keys, y, strength)
+        again = TermRates.from_json(rates.to_json())
+        assert again.strength == strength
+        assert np.allclose(again.column(keys), rates.column(keys), atol=1e-4)
+
+
+def test_a_weaker_shrinkage_lets_a_terms_own_papers_speak_louder():
+    """`strength` pseudo-pairs pull a rate towards its kind's: fewer, and two papers of two move it more."""
+    rare, common = pair_keys("x", ["rare"], []), pair_keys("x", ["common"], [])
+    keys, y = labelled([(rare, 1.0)] * 2 + [(common, 0.0)] * 30)
+    assert TermRates.fit(keys, y, 1.0).rate(rare[0]) > TermRates.fit(keys, y, 20.0).rate(rare[0])
 
 
 def test_the_shipped_rates_trust_a_method_name_over_the_broad_word_it_comes_with():
