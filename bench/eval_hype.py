@@ -13,11 +13,14 @@ months) is a negative; papers matching a 6-12-month-old topic and nothing younge
 
     python bench/eval_hype.py [--as-of 2025-06-01 ...] [--cache bench/results/hype_emb.db] [--cli]
 
-One run scores the same verdicts against three keyword lists (--keywords, all by default): dev
+One run scores the same verdicts against four keyword lists (--keywords, all by default): dev
 (15 young candidates, 4 old topics; the rules were read against it), heldout (24 young, 9 old,
-written before any run on it) and fresh (28 young, 12 old, written before the nameable-topic
-rules and before any run on it). In the held-out lists the dev topics still mark papers as young
-or old; only papers of that list's young topics are positives. --steady-negatives takes
+written before any run on it), fresh (28 young, 12 old, written before the nameable-topic
+rules and before any run on it) and bursts (26 young, named by a blind reader from the phrases
+whose share rose from about zero in the corpus, bench/burst_candidates.py, after every rule and
+before any run on it: how the issue's own check finds young topics). In the held-out lists the
+other lists' topics still mark papers as young or old; only papers of that list's young topics are
+positives. --steady-negatives takes
 negatives only from the steady old topics: a fashion of 2024 ("vision-language models", "RAG") is
 old by 2025-07, but its papers in 2025 often carry a younger fashion no keyword names.
 
@@ -183,7 +186,22 @@ FRESH_OLD = {
     "graph neural networks": r"(?i:graph neural networks?)|\bGNNs?\b",
     "generative adversarial networks": r"(?i:generative adversarial)|\bGANs?\b",
 }
-ALL_YOUNG = {**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG}
+BURSTS_FILE = Path(__file__).resolve().parent / "labels" / "hype_bursts" / "young.jsonl"
+
+
+def bursts_young(known: dict[str, str]) -> dict[str, str]:
+    """A fourth list, "bursts": the young topics a blind reader named among phrases whose share rose
+    from about zero in this corpus (bench/burst_candidates.py; bench/labels/hype_bursts/), written
+    after every rule and before any run on it, as the issue's own check finds young topics. A name
+    another list also has is kept apart ("grpo [bursts]"): each list is scored on its own patterns."""
+    if not BURSTS_FILE.exists():
+        return {}
+    rows = [json.loads(line) for line in BURSTS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(r["name"] if r["name"] not in known else f"{r['name']} [bursts]"): r["pattern"] for r in rows}
+
+
+BURSTS_YOUNG = bursts_young({**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG})
+ALL_YOUNG = {**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG, **BURSTS_YOUNG}
 ALL_OLD = {**OLD, **HELDOUT_OLD, **FRESH_OLD}
 # young topics, old topics, and the young ones whose papers are scored as positives. Held out,
 # the dev topics still mark papers as young (a GRPO paper on VLMs is no old-topic paper); only
@@ -191,7 +209,8 @@ ALL_OLD = {**OLD, **HELDOUT_OLD, **FRESH_OLD}
 KEYWORDS = {
     "dev": (YOUNG, OLD, set(YOUNG)),
     "heldout": ({**YOUNG, **HELDOUT_YOUNG}, {**OLD, **HELDOUT_OLD}, set(HELDOUT_YOUNG)),
-    "fresh": (ALL_YOUNG, ALL_OLD, set(FRESH_YOUNG)),
+    "fresh": ({**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG}, ALL_OLD, set(FRESH_YOUNG)),
+    "bursts": (ALL_YOUNG, ALL_OLD, set(BURSTS_YOUNG)),
 }
 # With --truth all (the default), every list reads papers with what all three lists know and
 # scores only its own young topics: a paper of a young topic any list names is never a false alarm
@@ -516,15 +535,16 @@ def main() -> None:
         "--keywords",
         nargs="+",
         choices=sorted(KEYWORDS),
-        default=["dev", "heldout", "fresh"],
+        default=["dev", "heldout", "fresh", "bursts"],
         help="which keyword lists score the verdicts: dev (the rules were read against it), heldout, "
-        "fresh (written before the nameable-topic rework); one run scores all given",
+        "fresh (written before the nameable-topic rework), bursts (named blind from the corpus's word "
+        "bursts, after every rule); one run scores all given",
     )
     ap.add_argument(
         "--truth",
         choices=sorted(TRUTH),
         default="all",
-        help="what marks a paper young or old: all three lists (default) or only the scored list's own",
+        help="what marks a paper young or old: every list (default) or only the scored list's own",
     )
     ap.add_argument(
         "--steady-negatives",
