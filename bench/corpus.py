@@ -11,13 +11,13 @@ REPO = Path(__file__).resolve().parent.parent
 # <repo root>/../shared/data, or TRIAGE_SHARED_DATA (as for the test fixtures).
 SHARED = Path(os.environ.get("TRIAGE_SHARED_DATA") or REPO.parent / "shared" / "data")
 CORPUS = str(SHARED / "corpus" / "papers.jsonl")
-SCRATCH = REPO / "bench" / "results"  # benches' stores and caches (git-ignored)
+RESULTS = REPO / "bench" / "results"  # benches' stores, caches and reports (git-ignored)
 
 
 def scratch(name: str) -> str:
-    """A path under SCRATCH for a bench's store or cache, its folder made (a fresh clone has none)."""
-    SCRATCH.mkdir(parents=True, exist_ok=True)
-    return str(SCRATCH / name)
+    """A path under RESULTS for a bench's store, cache or report, its folder made (a fresh clone has none)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return str(RESULTS / name)
 
 
 def iter_corpus(path: str = CORPUS) -> Iterator[dict]:

@@ -20,9 +20,9 @@ rules and before any run on it) and bursts (26 young, named by a blind reader fr
 whose share rose from about zero in the corpus, bench/burst_candidates.py, after every rule and
 before any run on it: how the issue's own check finds young topics). In the held-out lists the
 other lists' topics still mark papers as young or old; only papers of that list's young topics are
-positives. --steady-negatives takes
-negatives only from the steady old topics: a fashion of 2024 ("vision-language models", "RAG") is
-old by 2025-07, but its papers in 2025 often carry a younger fashion no keyword names.
+positives. --steady-negatives takes negatives only from the steady old topics: a fashion of 2024
+("vision-language models", "RAG") is old by 2025-07, but its papers in 2025 often carry a younger
+fashion no keyword names.
 
 The strict view scores every HYPE flag in the window, not only those on keyword papers: the share
 of flagged papers that match a keyword topic (any list) under 6 months old at that date (a lower
@@ -194,14 +194,13 @@ def bursts_young(known: dict[str, str]) -> dict[str, str]:
     from about zero in this corpus (bench/burst_candidates.py; bench/labels/hype_bursts/), written
     after every rule and before any run on it, as the issue's own check finds young topics. A name
     another list also has is kept apart ("grpo [bursts]"): each list is scored on its own patterns."""
-    if not BURSTS_FILE.exists():
-        return {}
     rows = [json.loads(line) for line in BURSTS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
     return {(r["name"] if r["name"] not in known else f"{r['name']} [bursts]"): r["pattern"] for r in rows}
 
 
-BURSTS_YOUNG = bursts_young({**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG})
-ALL_YOUNG = {**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG, **BURSTS_YOUNG}
+LISTED_YOUNG = {**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG}  # the three lists written from memory
+BURSTS_YOUNG = bursts_young(LISTED_YOUNG)
+ALL_YOUNG = {**LISTED_YOUNG, **BURSTS_YOUNG}
 ALL_OLD = {**OLD, **HELDOUT_OLD, **FRESH_OLD}
 # young topics, old topics, and the young ones whose papers are scored as positives. Held out,
 # the dev topics still mark papers as young (a GRPO paper on VLMs is no old-topic paper); only
@@ -209,10 +208,10 @@ ALL_OLD = {**OLD, **HELDOUT_OLD, **FRESH_OLD}
 KEYWORDS = {
     "dev": (YOUNG, OLD, set(YOUNG)),
     "heldout": ({**YOUNG, **HELDOUT_YOUNG}, {**OLD, **HELDOUT_OLD}, set(HELDOUT_YOUNG)),
-    "fresh": ({**YOUNG, **HELDOUT_YOUNG, **FRESH_YOUNG}, ALL_OLD, set(FRESH_YOUNG)),
+    "fresh": (LISTED_YOUNG, ALL_OLD, set(FRESH_YOUNG)),
     "bursts": (ALL_YOUNG, ALL_OLD, set(BURSTS_YOUNG)),
 }
-# With --truth all (the default), every list reads papers with what all three lists know and
+# With --truth all (the default), every list reads papers with what all the lists know and
 # scores only its own young topics: a paper of a young topic any list names is never a false alarm
 # (a search-agent paper that mentions RAG is no old-RAG paper), as the issue's own check counts.
 # --truth own reads each list alone, as the lists were first scored.

@@ -67,8 +67,7 @@ def choose(runs: dict[Setting, list[dict]], lists) -> Setting:
     """The setting with the most pooled recall on `lists` whose precision is >= PRECISION on each of
     them, as the issue's bar reads (pooled precision would let the biggest list carry the others);
     ties: the more precise. If none reaches it, the one whose least precise list is most precise."""
-    got = {s: {k: pooled(r, [k]) for k in lists} for s, r in runs.items()}
-    least = {s: min(g["precision"] for g in got[s].values()) for s in runs}
+    least = {s: min(pooled(r, [k])["precision"] for k in lists) for s, r in runs.items()}
     ok = [s for s in runs if least[s] >= PRECISION]
     if not ok:
         return max(runs, key=lambda s: least[s])
@@ -108,20 +107,18 @@ def main() -> int:
     settings = grid(args.keys)
     hype = config.load(None, ":memory:").hype
     shipped = tuple((k, float(getattr(hype, k))) for k, _ in settings[0])
+    report = {"runs": {}, "held_out": {}}
     with tempfile.TemporaryDirectory() as tmp:
         runs = {}
         for s in settings:
             runs[s] = run(s, args.snapshots, Path(tmp))
-            cells = [
-                f"{k} {pooled(runs[s], [k])['precision']:.3f}/{pooled(runs[s], [k])['recall']:.3f}"
-                for k in LISTS
-            ]
-            view = strict(runs[s])
+            row = report["runs"][name(s)] = {k: pooled(runs[s], [k]) for k in LISTS} | {
+                "strict": strict(runs[s])
+            }
+            cells = ", ".join(f"{k} {row[k]['precision']:.3f}/{row[k]['recall']:.3f}" for k in LISTS)
+            view = row["strict"]
             print(
-                f"{name(s)}: precision/recall "
-                + ", ".join(cells)
-                + f"; strict view {view['young_share']:.3f} "
-                f"of {view['flagged']} flags",
+                f"{name(s)}: precision/recall {cells}; strict view {view['young_share']:.3f} of {view['flagged']} flags",
                 flush=True,
             )
     print(
@@ -129,12 +126,6 @@ def main() -> int:
         "precision | recall |"
     )
     print("| --- | --- | --- | --- | --- | --- |")
-    report = {
-        "runs": {
-            name(s): {k: pooled(r, [k]) for k in LISTS} | {"strict": strict(r)} for s, r in runs.items()
-        },
-        "held_out": {},
-    }
     for held in LISTS:
         s = choose(runs, [k for k in LISTS if k != held])
         got, base = pooled(runs[s], [held]), pooled(runs[shipped], [held]) if shipped in runs else None
@@ -143,9 +134,7 @@ def main() -> int:
         print(f"| {held} | {name(s)} | {got['precision']:.3f} | {got['recall']:.3f} | {at_shipped} |")
     report["chosen"] = name(choose(runs, LISTS))
     print(f"\nchosen on every list: {report['chosen']} (shipped: {name(shipped)})")
-    out = ROOT / "bench" / "results" / "hype_keys.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    Path(scratch("hype_keys.json")).write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

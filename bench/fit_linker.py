@@ -237,15 +237,23 @@ def log_loss(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=-1)
 
 
+def rated(xs, y, keys, rate: int, strength: float = STRENGTH) -> tuple[np.ndarray, TermRates]:
+    """A copy of `xs` with its term_rate column (at position `rate`) filled from term rates fitted on
+    these very rows, each pair's own label left out; and those rates."""
+    rates = TermRates.fit(keys, y, strength)
+    out = xs.copy()
+    out[..., rate] = rates.column(keys, y)
+    return out, rates
+
+
 def with_rates(xs, y, papers, train, test, rate: int | None, strength: float = STRENGTH):
     """The training and held-out rows of `xs`, their term_rate column (at position `rate`, if any)
     filled from term rates fitted on the training rows alone, each training pair's own label left out."""
-    a, b = xs[train].copy(), xs[test].copy()
-    if rate is not None:
-        keys = [papers[i]["term_keys"] for i in train]
-        rates = TermRates.fit(keys, y[train], strength)
-        a[..., rate] = rates.column(keys, y[train])
-        b[..., rate] = rates.column([papers[i]["term_keys"] for i in test])
+    if rate is None:
+        return xs[train].copy(), xs[test].copy()
+    a, rates = rated(xs[train], y[train], [papers[i]["term_keys"] for i in train], rate, strength)
+    b = xs[test].copy()
+    b[..., rate] = rates.column([papers[i]["term_keys"] for i in test])
     return a, b
 
 
@@ -463,10 +471,7 @@ def run() -> int:
         print("\nPaired differences against the shipped features (variant minus shipped, same folds):\n")
         print(paired(per_paper, losses, ranks))
 
-    keys = [p["term_keys"] for p in papers]
-    rates = TermRates.fit(keys, y, args.strength)
-    shipped = x[..., : len(FEATURES)].copy()
-    shipped[..., RATE] = rates.column(keys, y)
+    shipped, rates = rated(x[..., : len(FEATURES)], y, [p["term_keys"] for p in papers], RATE, args.strength)
     params = fit(shipped, y)
     t, more, m = POINT
     model = {
