@@ -56,7 +56,7 @@ from triage import config  # noqa: E402
 from triage.embed import Embedder, paper_text  # noqa: E402
 from triage.link import FEATURES, MODEL_FILE, Linker, corpus_statistics, decide  # noqa: E402
 from triage.store import Store  # noqa: E402
-from triage.term_rates import STRENGTH, TermRates, pair_keys  # noqa: E402
+from triage.term_rates import KINDS, STRENGTH, TermRates, pair_keys  # noqa: E402
 
 REFERENCE, SEED, FOLDS, C = 1000, 20261207, 5, 1.0
 MAX_TERMS = 3  # term counts (variants' columns) stop at 3: a fourth says little the third did not
@@ -82,13 +82,29 @@ VARIANTS = (
 )
 
 
+# Variants that keep the shipped features but drop one kind of term from the term rates.
+WITHOUT_KIND = {f"no {kind} terms": kind for kind in KINDS}
+
+
 def variant_columns(name: str) -> tuple[str, ...]:
     """A named variant, or any space-separated list of COLUMNS (an alternative feature set)."""
-    cols = VARIANTS.get(name) or tuple(name.split())
+    cols = VARIANTS.get(name) or (FEATURES if name in WITHOUT_KIND else tuple(name.split()))
     unknown = [c for c in cols if c not in COLUMNS]
     if unknown:
         raise SystemExit(f"--variant {name!r}: unknown feature(s) {unknown}; known: {', '.join(COLUMNS)}")
     return cols
+
+
+def variant_papers(papers: list[dict], name: str) -> list[dict]:
+    """The papers as a variant sees them: without one kind of term's keys for WITHOUT_KIND variants."""
+    kind = WITHOUT_KIND.get(name)
+    if kind is None:
+        return papers
+    mark = f"|{kind}|"
+    return [
+        p | {"term_keys": [tuple(k for k in cell if mark not in k) for cell in p["term_keys"]]}
+        for p in papers
+    ]
 
 
 def reference_papers(exclude: set[str]) -> list[dict]:
@@ -323,9 +339,12 @@ def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evid
     """Where the out-of-fold errors are, then each dev paper whose links differ from a reader's, with the
     evidence of each idea involved."""
     missed = Counter()
-    for p, c, row in zip(dev, chosen, probs, strict=True):
+    for p, c, row, ev in zip(dev, chosen, probs, evidence, strict=True):
         pred = {fids[i] for i in c}
         for f in (set(p["A"]) & set(p["B"])) - pred:
+            said = ev[fids.index(f)]
+            if not (said.terms or said.broad or said.related):
+                missed["agreed links missed whose paper writes none of the idea's terms"] += 1
             top = row[fids.index(f)] >= row.max()
             missed[
                 "on linked papers"
@@ -384,7 +403,7 @@ def dataset(with_old: bool = True) -> Dataset:
     x, evidence = linker.features([p["title"] for p in papers], [p["abstract"] for p in papers], vectors)
     x = np.concatenate([x, extra_columns(x, evidence)], axis=-1)
     for p, row in zip(papers, evidence, strict=True):
-        p["term_keys"] = [pair_keys(f, e.terms, e.broad) for f, e in zip(fids, row, strict=True)]
+        p["term_keys"] = [pair_keys(f, e.terms, e.broad, e.related) for f, e in zip(fids, row, strict=True)]
     y = targets(papers, fids)
     return Dataset(papers, x, y, vectors, fids, evidence, stats, embedder.model_name)
 
@@ -402,7 +421,7 @@ def run() -> int:
     ap.add_argument(
         "--variant",
         action="append",
-        help=f"also cross-validate these: {', '.join(VARIANTS)}, or feature lists",
+        help=f"also cross-validate these: {', '.join([*VARIANTS, *WITHOUT_KIND])}, or feature lists",
     )
     ap.add_argument(
         "--errors", action="store_true", help="print the shipped features' out-of-fold dev errors"
@@ -440,7 +459,7 @@ def run() -> int:
     rows, report, per_paper, losses, ranks = {}, {}, {}, {}, {}
     for name in ["shipped", *(args.variant or [])]:
         cols = [COLUMNS.index(f) for f in variant_columns(name)]
-        got = score_cv(x, y, papers, fids, cols, by=args.cv, strength=args.strength)
+        got = score_cv(x, y, variant_papers(papers, name), fids, cols, by=args.cv, strength=args.strength)
         losses[name], ranks[name] = got["losses"], got["ranks"]
         rows[f"{cv}: {name}"] = got["metrics"]
         per_paper[name] = counts(dev, fids, got["chosen"])

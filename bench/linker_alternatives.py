@@ -132,6 +132,25 @@ def linkability(vq, vt, yt, leave_self_out):
     return np.broadcast_to(score[:, None, None], (len(vq), yt.shape[1], 1)).astype(np.float32)
 
 
+def idea_classifiers(vq, vt, yt, leave_self_out):
+    """Per idea: a logistic model on the paper's vector of whether a reader linked the idea (ideas with
+    fewer than 5 training links get a constant); out of fold over the training papers."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    out = np.full((len(vq), yt.shape[1]), -5.0, dtype=np.float32)
+    for i in range(yt.shape[1]):
+        target = (yt[:, i] > 0).astype(int)
+        if target.sum() < 5:
+            continue
+        clf = LogisticRegression(C=0.5, max_iter=3000)
+        if leave_self_out:
+            out[:, i] = cross_val_predict(clf, vt, target, cv=5, method="decision_function")
+        else:
+            out[:, i] = clf.fit(vt, target).decision_function(vq)
+    return out[..., None]
+
+
 def boosted():
     """Gradient-boosted trees over the same soft targets as the logistic model."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -188,6 +207,10 @@ def main() -> int:
         "+ linkability of the paper (logistic on its vector)": (
             np.concatenate([base, vectors], axis=-1),
             with_vectors(linkability, dim),
+        ),
+        "+ a classifier per idea on the paper's vector": (
+            np.concatenate([base, vectors], axis=-1),
+            with_vectors(idea_classifiers, dim),
         ),
         "gradient-boosted trees (shipped features)": (base, boosted()),
     }

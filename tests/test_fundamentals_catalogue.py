@@ -1,7 +1,7 @@
 """The catalogue: every entry complete (with its usage texts), ids unique, every id DESIGN.md names present,
 all old enough."""
 
-from triage.fundamentals import background, catalogue
+from triage.fundamentals import _related, background, catalogue
 
 DESIGN_IDS = """cross_entropy maximum_likelihood bayesian_inference svd_low_rank gradient_descent backpropagation
 policy_gradient dynamic_programming td_learning expectation_maximization variational_inference monte_carlo
@@ -27,10 +27,16 @@ def test_every_entry_is_complete_and_old_enough():
         assert len(f.prototypes) >= 2, f.id
         assert len(f.usage) >= 3, f.id
         assert not set(f.broad) & set(f.terms), f.id
+        assert not {t.lower() for t in f.related} & {t.lower() for t in f.terms + f.broad}, f.id
         assert f.references, f.id
         for r in f.references:
             assert r.authors and r.title and 1700 < r.year <= 2026, f.id
             assert r.link.startswith("https://"), (f.id, r.link)
+
+
+def test_related_terms_name_only_catalogue_ideas():
+    """A related-terms list under a misspelt id would silently never match."""
+    assert set(_related()) == {f.id for f in catalogue()}
 
 
 def test_background_describes_generic_papers():

@@ -98,11 +98,12 @@ def test_no_text_breaks_the_linker(embedder, title, abstract):
 
 def test_terms_match_whole_words_and_acronyms_in_capitals():
     fund = by_id()
-    assert find_terms(fund["svd_low_rank"], "We truncate the SVD of each layer.") == (("SVD",), ())
-    assert find_terms(fund["svd_low_rank"], "the svd of it") == ((), ())  # acronyms only in capitals
-    assert find_terms(fund["kernel_methods"], "A fused GPU kernel for attention.") == ((), ())
+    assert find_terms(fund["svd_low_rank"], "We truncate the SVD of each layer.") == (("SVD",), (), ())
+    assert find_terms(fund["svd_low_rank"], "the svd of it") == ((), (), ())  # acronyms only in capitals
+    assert find_terms(fund["kernel_methods"], "A fused GPU kernel for attention.") == ((), (), ())
     assert "A*" in find_terms(fund["heuristic_search"], "plans found with A*, then verified")[0]
-    assert find_terms(fund["information_retrieval"], "BM25 retrieval") == (("BM25",), ("retrieval",))
+    assert find_terms(fund["information_retrieval"], "BM25 retrieval") == (("BM25",), ("retrieval",), ())
+    assert find_terms(fund["policy_gradient"], "RL with verifiable rewards")[2] == ("verifiable rewards",)
 
 
 def test_max_links_is_honoured_and_validated(embedder, tmp_path):

@@ -56,6 +56,26 @@ def test_a_weaker_shrinkage_lets_a_terms_own_papers_speak_louder():
     assert TermRates.fit(keys, y, 1.0).rate(rare[0]) > TermRates.fit(keys, y, 20.0).rate(rare[0])
 
 
+def test_each_kind_of_term_unseen_by_labels_says_its_own_kinds_rate():
+    keys, y = labelled(
+        [(pair_keys("x", ["k"], [], []), 1.0)] * 3
+        + [(pair_keys("x", [], [], ["loose"]), 0.0)] * 9
+        + [(pair_keys("x", [], [], ["loose"]), 1.0)]
+    )
+    rates = TermRates.fit(keys, y)
+    assert rates.prior["related"] == 0.1 and rates.prior["key"] == 1.0
+    assert rates.rate("x|related|never seen") == 0.1
+
+
+def test_the_shipped_rates_discount_a_related_term_papers_write_without_the_idea():
+    """Related terms were written blind; the labels decide what each is worth: "verifiable rewards"
+    usually means policy gradients, "diffusion models" seldom means energy-based models."""
+    rates = TermRates.from_json(fitted()["term_rates"])
+    sure = rates.rate("policy_gradient|related|verifiable rewards")
+    loose = rates.rate("energy_based_models|related|diffusion models")
+    assert loose < rates.prior["related"] < sure
+
+
 def test_the_shipped_rates_trust_a_method_name_over_the_broad_word_it_comes_with():
     """Learned from the readers' labels: GRPO nearly always means policy gradients, the word
     "retrieval" seldom means a paper rests on information retrieval."""

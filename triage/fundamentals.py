@@ -11,6 +11,7 @@ from triage.errors import UserError
 
 CATALOGUE_FILE = "fundamentals.toml"
 USAGE_FILE = "data/fundamentals_usage.toml"
+RELATED_FILE = "data/fundamentals_related.toml"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Fundamental:
     prototypes: tuple[str, ...] = field(default_factory=tuple)
     broad: tuple[str, ...] = field(default_factory=tuple)
     usage: tuple[str, ...] = field(default_factory=tuple)
+    related: tuple[str, ...] = field(default_factory=tuple)
 
     def texts(self) -> list[str]:
         """What the linker embeds for this idea: its name and summary, then each prototype."""
@@ -51,6 +53,11 @@ def _data() -> dict:
 @functools.cache
 def _usage() -> dict:
     return tomllib.loads(read(USAGE_FILE)).get("usage", {})
+
+
+@functools.cache
+def _related() -> dict:
+    return tomllib.loads(read(RELATED_FILE)).get("related", {})
 
 
 def background() -> tuple[str, ...]:
@@ -78,6 +85,7 @@ def catalogue() -> tuple[Fundamental, ...]:
                     prototypes=tuple(" ".join(p.split()) for p in entry.get("prototypes", [])),
                     broad=tuple(entry.get("broad", [])),
                     usage=tuple(" ".join(u.split()) for u in _usage().get(entry["id"], [])),
+                    related=tuple(_related().get(entry["id"], [])),
                 )
             )
         except (KeyError, TypeError) as e:

@@ -12,10 +12,13 @@ language modelling, because all such abstracts sound alike to a sentence encoder
 - usage: the paper's cosine to the closest of the idea's usage texts (how 2024-26 abstracts that
   rest on it read: "we fine-tune the model with GRPO ..."). The catalogue's summary and prototypes
   say what the idea is; the usage texts say how papers use it now;
-- term_rate: how often readers listed the idea when a paper used the same term, key or broad
-  (key terms are specific: "policy gradient", "GRPO"; broad terms are words many papers use in
-  passing: "reinforcement learning", "retrieval"); the log-odds of the best such rate among the
-  terms the paper uses (triage/term_rates.py).
+- term_rate: how often readers listed the idea when a paper used the same term, key, broad or
+  related (key terms are specific: "policy gradient", "GRPO"; broad terms are words many papers use
+  in passing: "reinforcement learning", "retrieval"; related terms, in
+  triage/data/fundamentals_related.toml, are further method names and phrasings written blind from
+  the catalogue, each worth what the labels say: "verifiable rewards" much, "diffusion models" for
+  energy-based models little); the log-odds of the best such rate among the terms the paper uses
+  (triage/term_rates.py).
 
 A logistic model over these features, fitted on two readers' labels by bench/fit_linker.py and
 checked by cross-validation by paper, turns them into the probability that a reader would list the
@@ -38,7 +41,14 @@ from importlib import resources
 import numpy as np
 
 from triage.embed import paper_text
-from triage.fundamentals import CATALOGUE_FILE, USAGE_FILE, Fundamental, background, catalogue
+from triage.fundamentals import (
+    CATALOGUE_FILE,
+    RELATED_FILE,
+    USAGE_FILE,
+    Fundamental,
+    background,
+    catalogue,
+)
 from triage.term_rates import TermRates, logit, pair_keys, term_of
 
 MODEL_FILE = "data/fundamentals_model.json"
@@ -58,7 +68,7 @@ def fitted() -> dict:
 @functools.cache
 def fingerprint() -> str:
     """Changes when the catalogue, the fitted model or this code changes, so analyze knows to relink."""
-    names = (CATALOGUE_FILE, USAGE_FILE, MODEL_FILE, "link.py", "term_rates.py")
+    names = (CATALOGUE_FILE, USAGE_FILE, RELATED_FILE, MODEL_FILE, "link.py", "term_rates.py")
     text = "".join(_read(name) for name in names)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
@@ -72,15 +82,17 @@ class Evidence:
     usage: float
     terms: tuple[str, ...]
     broad: tuple[str, ...]
+    related: tuple[str, ...]
     rated: tuple[str, float] | None = None  # the labelled term with the best link rate, and that rate
 
     def why(self) -> str:
         said = f"; says {', '.join(self.terms[:3])}" if self.terms else "; no key term"
         broadly = f"; broadly {', '.join(self.broad[:3])}" if self.broad else ""
+        related = f"; also {', '.join(self.related[:3])}" if self.related else ""
         closeness = f"closeness {self.sim:.2f} ({self.z:+.1f} sd vs a typical paper)"
         rated = self.rated
         rate = f"; readers listed it for about {rated[1]:.0%} of papers saying {rated[0]}" if rated else ""
-        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}{rate}"
+        return f"{closeness}, to its uses {self.usage:.2f}{said}{broadly}{related}{rate}"
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -94,16 +106,18 @@ def _term_pattern(term: str) -> re.Pattern:
 @functools.cache
 def _patterns() -> dict[str, tuple[tuple[tuple[str, str, re.Pattern], ...], ...]]:
     return {
-        f.id: tuple(tuple((t, t.lower(), _term_pattern(t)) for t in group) for group in (f.terms, f.broad))
+        f.id: tuple(
+            tuple((t, t.lower(), _term_pattern(t)) for t in group) for group in (f.terms, f.broad, f.related)
+        )
         for f in catalogue()
     }
 
 
 def find_terms(
     fundamental: Fundamental, text: str, lowered: str | None = None
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the fundamental's key terms in `text`, its broad terms there); `lowered` (text.lower()) lets a
-    caller share the cheap substring check that skips most patterns."""
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(the fundamental's key terms in `text`, its broad terms there, its related terms there);
+    `lowered` (text.lower()) lets a caller share the cheap substring check that skips most patterns."""
     low = text.lower() if lowered is None else lowered
     return tuple(
         tuple(t for t, t_low, p in group if t_low in low and p.search(text))
@@ -199,14 +213,14 @@ class Linker:
             lowered = text.lower()
             row = []
             for i, f in enumerate(self.fundamentals):
-                terms, broad = find_terms(f, text, lowered)
+                terms, broad, related = find_terms(f, text, lowered)
                 rated = None
                 if self._rates is not None:
-                    key, rate = self._rates.best(pair_keys(f.id, terms, broad))
+                    key, rate = self._rates.best(pair_keys(f.id, terms, broad, related))
                     out[k, i, FEATURES.index("term_rate")] = logit(rate)
                     rated = (term_of(key), rate) if key and self._rates.seen(key) else None
                 closeness = (float(best[k, i]), float(z[k, i]), float(usage[k, i]))
-                row.append(Evidence(*closeness, terms, broad, rated))
+                row.append(Evidence(*closeness, terms, broad, related, rated))
             evidence.append(row)
         return out, evidence
 

@@ -3,7 +3,7 @@
 One weight per kind of term cannot tell "GRPO" (a paper that writes it nearly always rests on policy
 gradients) from "retrieval" in a RAG benchmark (which usually rests on nothing old). So each (idea,
 term) gets its own rate: the share of labelled pairs using that term that readers linked, shrunk
-towards the rate of its kind (key or broad term) by STRENGTH pseudo-pairs, so a term seen in two
+towards the rate of its kind (key, broad or related term) by STRENGTH pseudo-pairs, so a term seen in two
 papers says little and a term no label has seen says only its kind's rate. A pair using none of the
 idea's terms gets the rate of such pairs. The linker's feature is the log-odds of the best rate
 among the terms a pair uses. Fitted by bench/fit_linker.py; the rates ship in the model file.
@@ -18,13 +18,16 @@ from collections.abc import Sequence
 import numpy as np
 
 STRENGTH = 5.0  # pseudo-pairs at the kind's rate that every term's own count is shrunk towards
-KINDS = ("key", "broad")
+KINDS = ("key", "broad", "related")
 _CLIP = 1e-3
 
 
-def pair_keys(idea: str, terms: Sequence[str], broad: Sequence[str]) -> tuple[str, ...]:
-    """The keys a (paper, idea) pair uses: "idea|kind|term" for each key and broad term it says."""
-    return tuple(f"{idea}|key|{t}" for t in terms) + tuple(f"{idea}|broad|{t}" for t in broad)
+def pair_keys(
+    idea: str, terms: Sequence[str], broad: Sequence[str], related: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The keys a (paper, idea) pair uses: "idea|kind|term" for each key, broad and related term it says."""
+    groups = zip(KINDS, (terms, broad, related), strict=True)
+    return tuple(f"{idea}|{kind}|{t}" for kind, group in groups for t in group)
 
 
 def _kind(key: str) -> str:
