@@ -1,7 +1,7 @@
 """The catalogue: every entry complete (with its usage texts), ids unique, every id DESIGN.md names present,
 all old enough."""
 
-from triage.fundamentals import _related, background, catalogue
+from triage.fundamentals import background, catalogue, related_terms
 
 DESIGN_IDS = """cross_entropy maximum_likelihood bayesian_inference svd_low_rank gradient_descent backpropagation
 policy_gradient dynamic_programming td_learning expectation_maximization variational_inference monte_carlo
@@ -36,7 +36,7 @@ def test_every_entry_is_complete_and_old_enough():
 
 def test_related_terms_name_only_catalogue_ideas():
     """A related-terms list under a misspelt id would silently never match."""
-    assert set(_related()) == {f.id for f in catalogue()}
+    assert set(related_terms()) == {f.id for f in catalogue()}
 
 
 def test_background_describes_generic_papers():

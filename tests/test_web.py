@@ -190,6 +190,7 @@ def test_fundamentals_and_topics_pages(client):
     # The words the linker weighs as a weaker sign are shown beside the key terms.
     pg = client.get("/fundamentals/policy_gradient").get_data(as_text=True)
     assert "Broad terms" in pg and "reinforcement learning" in pg
+    assert "Related terms" in pg and "verifiable rewards" in pg
     topics = client.get("/topics").get_data(as_text=True)
     assert topics.index("reasoning models") < topics.index("object detection")  # youngest first
     assert "<svg" in topics and 'class="onset"' in topics

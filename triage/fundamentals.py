@@ -56,7 +56,8 @@ def _usage() -> dict:
 
 
 @functools.cache
-def _related() -> dict:
+def related_terms() -> dict:
+    """{fundamental id: its related terms} (triage/data/fundamentals_related.toml), as the file has them."""
     return tomllib.loads(read(RELATED_FILE)).get("related", {})
 
 
@@ -85,7 +86,7 @@ def catalogue() -> tuple[Fundamental, ...]:
                     prototypes=tuple(" ".join(p.split()) for p in entry.get("prototypes", [])),
                     broad=tuple(entry.get("broad", [])),
                     usage=tuple(" ".join(u.split()) for u in _usage().get(entry["id"], [])),
-                    related=tuple(_related().get(entry["id"], [])),
+                    related=tuple(related_terms().get(entry["id"], [])),
                 )
             )
         except (KeyError, TypeError) as e:
