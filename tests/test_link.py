@@ -13,8 +13,8 @@ from tests.support.fundamentals import REAL, text
 from triage import config
 from triage.embed import Embedder, paper_text
 from triage.errors import UserError
-from triage.fundamentals import by_id
-from triage.link import Linker, find_terms
+from triage.fundamentals import by_id, catalogue
+from triage.link import Linker, _term_pattern, find_terms
 
 NAMES = ["actor_critic", "convolution", "retrieval", "planning", "benchmark", "benchmark2"]
 
@@ -94,6 +94,29 @@ def test_no_text_breaks_the_linker(embedder, title, abstract):
     vector /= np.linalg.norm(vector)
     (paper,) = Linker(embedder).link([title], [abstract], vector)
     assert len(paper) <= 3 and all(0 < s <= 1 for _, s, _ in paper)
+
+
+ALL_TERMS = sorted({t for f in catalogue() for t in (*f.terms, *f.broad, *f.related)})
+EXOTIC = str.maketrans({"s": "\u017f", "k": "\u212a", "i": "\u0131", "I": "\u0130"})  # letters re.IGNORECASE reads as ASCII
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(ALL_TERMS)
+        | st.sampled_from(ALL_TERMS).map(str.swapcase)
+        | st.sampled_from(ALL_TERMS).map(lambda t: t.translate(EXOTIC))
+        | st.text(alphabet=st.sampled_from(" -_.,()*/'é\u0130\u0131\u017f\u212aa1Z"), max_size=3)
+        | st.text(max_size=6),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_word_check_never_hides_a_term_its_pattern_finds(text):
+    """find_terms skips a term whose first word the text lacks; that must never drop a match."""
+    for f in catalogue():
+        found = find_terms(f, text)
+        for group, terms in zip(found, (f.terms, f.broad, f.related), strict=True):
+            assert group == tuple(t for t in terms if _term_pattern(t).search(text))
 
 
 def test_terms_match_whole_words_and_acronyms_in_capitals():
