@@ -97,7 +97,9 @@ def test_no_text_breaks_the_linker(embedder, title, abstract):
 
 
 ALL_TERMS = sorted({t for f in catalogue() for t in (*f.terms, *f.broad, *f.related)})
-EXOTIC = str.maketrans({"s": "\u017f", "k": "\u212a", "i": "\u0131", "I": "\u0130"})  # letters re.IGNORECASE reads as ASCII
+EXOTIC = str.maketrans(
+    {"s": "\u017f", "k": "\u212a", "i": "\u0131", "I": "\u0130"}
+)  # letters re.IGNORECASE reads as ASCII
 
 
 @hsettings(max_examples=150, deadline=None)
