@@ -342,10 +342,10 @@ def print_errors(dev: list[dict], chosen: list[list[int]], fids: list[str], evid
     for p, c, row, ev in zip(dev, chosen, probs, evidence, strict=True):
         pred = {fids[i] for i in c}
         for f in (set(p["A"]) & set(p["B"])) - pred:
-            said = ev[fids.index(f)]
-            if not (said.terms or said.broad or said.related):
+            i = fids.index(f)
+            if not (ev[i].terms or ev[i].broad or ev[i].related):
                 missed["agreed links missed whose paper writes none of the idea's terms"] += 1
-            top = row[fids.index(f)] >= row.max()
+            top = row[i] >= row.max()
             missed[
                 "on linked papers"
                 if c

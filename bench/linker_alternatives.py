@@ -117,37 +117,33 @@ def nearest_labelled(vq, vt, yt, leave_self_out):
     return out[..., None]
 
 
-def linkability(vq, vt, yt, leave_self_out):
-    """Per paper (same for every idea): a logistic model on the paper's vector of whether any reader
-    linked it; out of fold over the training papers, so its own labels do not leak into the feature."""
+def vector_scores(vq, vt, target, leave_self_out, c: float) -> np.ndarray:
+    """A logistic model's scores on paper vectors for a 0/1 target: for the training papers themselves
+    (leave_self_out) out of fold, so a paper's own label does not leak into its feature."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
-    target = (yt.max(axis=1) > 0).astype(int)
-    clf = LogisticRegression(C=0.1, max_iter=3000)
+    clf = LogisticRegression(C=c, max_iter=3000)
     if leave_self_out:
-        score = cross_val_predict(clf, vt, target, cv=5, method="decision_function")
-    else:
-        score = clf.fit(vt, target).decision_function(vq)
+        return cross_val_predict(clf, vt, target, cv=5, method="decision_function")
+    return clf.fit(vt, target).decision_function(vq)
+
+
+def linkability(vq, vt, yt, leave_self_out):
+    """Per paper (same for every idea): a logistic model on the paper's vector of whether any reader
+    linked it."""
+    score = vector_scores(vq, vt, (yt.max(axis=1) > 0).astype(int), leave_self_out, 0.1)
     return np.broadcast_to(score[:, None, None], (len(vq), yt.shape[1], 1)).astype(np.float32)
 
 
 def idea_classifiers(vq, vt, yt, leave_self_out):
     """Per idea: a logistic model on the paper's vector of whether a reader linked the idea (ideas with
-    fewer than 5 training links get a constant); out of fold over the training papers."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
-
+    fewer than 5 training links get a constant)."""
     out = np.full((len(vq), yt.shape[1]), -5.0, dtype=np.float32)
     for i in range(yt.shape[1]):
         target = (yt[:, i] > 0).astype(int)
-        if target.sum() < 5:
-            continue
-        clf = LogisticRegression(C=0.5, max_iter=3000)
-        if leave_self_out:
-            out[:, i] = cross_val_predict(clf, vt, target, cv=5, method="decision_function")
-        else:
-            out[:, i] = clf.fit(vt, target).decision_function(vq)
+        if target.sum() >= 5:
+            out[:, i] = vector_scores(vq, vt, target, leave_self_out, 0.5)
     return out[..., None]
 
 
